@@ -1,0 +1,119 @@
+"""Range and cross-field checks on a composed configuration.
+
+Hydra's schema already rejects unknown keys and wrong types; these checks reject values of the
+right type that make no sense (negative days, more villages than land cells, a group preying on a
+community that does not exist). Each failure is one `ConfigError` naming the dotted key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pocsim.config import ConfigError, PocsimConfig, TerrainSource
+
+
+def _check(ok: bool, key: str, allowed: str, value) -> None:
+    if not ok:
+        raise ConfigError(f"{key}: must be {allowed}, got {value!r}")
+
+
+def _range(obj, prefix: str, name: str, lo=None, hi=None, lo_open=False, hi_open=False) -> None:
+    value = getattr(obj, name)
+    ok = True
+    if lo is not None:
+        ok &= value > lo if lo_open else value >= lo
+    if hi is not None:
+        ok &= value < hi if hi_open else value <= hi
+    if lo is not None and hi is not None:
+        allowed = f"in {'(' if lo_open else '['}{lo}, {hi}{')' if hi_open else ']'}"
+    elif lo is not None:
+        allowed = f"{'>' if lo_open else '>='} {lo}"
+    else:
+        allowed = f"{'<' if hi_open else '<='} {hi}"
+    _check(ok, f"{prefix}.{name}" if prefix else name, allowed, value)
+
+
+def validate(cfg: PocsimConfig) -> None:
+    """Raise ConfigError for the first value that is not allowed."""
+    _range(cfg, "", "days", lo=1)
+    _range(cfg, "", "seed", lo=0)
+    _check(0 < cfg.step_hours <= 24, "step_hours", "in (0, 24]", cfg.step_hours)
+    _check(24 % cfg.step_hours == 0, "step_hours", "a divisor of 24", cfg.step_hours)
+    s = cfg.scenario
+    try:
+        dt.date.fromisoformat(s.start_date)
+    except ValueError:
+        raise ConfigError(f"scenario.start_date: must be a date YYYY-MM-DD, got {s.start_date!r}") from None
+
+    t, p = s.terrain, "scenario.terrain"
+    _range(t, p, "cell_km", lo=0, lo_open=True)
+    if t.source == TerrainSource.generate:
+        _range(t, p, "width", lo=16, hi=4096)
+        _range(t, p, "height", lo=16, hi=4096)
+        _range(t, p, "relief_m", lo=0)
+        _range(t, p, "forest_share", lo=0, hi=0.9)
+        _range(t, p, "lake_share", lo=0, hi=0.2)
+        _range(t, p, "river_catchment_km2", lo=0, lo_open=True)
+        _range(t, p, "n_towns", lo=1)
+        _range(t, p, "town_spacing_km", lo=0)
+        _range(t, p, "extra_road_links", lo=0)
+    else:
+        _check(bool(t.layers_file), f"{p}.layers_file", "a .npz file path when source=file", t.layers_file)
+        _check(bool(t.settlements_file), f"{p}.settlements_file", "a .csv file path when source=file",
+               t.settlements_file)
+
+    v, p = s.villages, "scenario.villages"
+    if t.source == TerrainSource.generate:
+        land_cells = int(t.width * t.height * (1 - t.lake_share))
+        _check(t.n_towns <= v.count, f"{p}.count", f">= scenario.terrain.n_towns ({t.n_towns})", v.count)
+        _check(v.count <= land_cells // 4, f"{p}.count",
+               f"at most a quarter of the land cells ({land_cells // 4} on a {t.width}x{t.height} grid)", v.count)
+    _range(v, p, "town_population_median", lo=0, lo_open=True)
+    _range(v, p, "village_population_median", lo=0, lo_open=True)
+    _range(v, p, "village_population_sigma", lo=0)
+    _range(v, p, "share_along_roads", lo=0, hi=1)
+    _range(v, p, "share_along_rivers", lo=0, hi=1)
+    _check(v.share_along_roads + v.share_along_rivers <= 1, f"{p}.share_along_rivers",
+           f"at most 1 - share_along_roads ({1 - v.share_along_roads:g})", v.share_along_rivers)
+    _range(v, p, "track_share", lo=0, hi=1)
+    _range(v, p, "coverage_radius_km", lo=0)
+    _range(v, p, "community_mixing", lo=0, hi=1)
+    _check(len(v.communities) >= 1 and len(set(v.communities)) == len(v.communities),
+           f"{p}.communities", "a non-empty list of distinct names", list(v.communities))
+
+    communities = set(v.communities)
+    names = [g.name for g in s.groups]
+    _check(len(set(names)) == len(names), "scenario.groups", "groups with distinct names", names)
+    for i, g in enumerate(s.groups):
+        p = f"scenario.groups[{i}]"
+        _check(g.community in communities, f"{p}.community", f"one of {sorted(communities)}", g.community)
+        for c in g.preys_on:
+            _check(c in communities, f"{p}.preys_on", f"a list drawn from {sorted(communities)}", list(g.preys_on))
+        _range(g, p, "strength", lo=0, lo_open=True)
+        _range(g, p, "aggression", lo=0, hi=1)
+        _check(g.home in ("remote", "town"), f"{p}.home", "'remote' or 'town'", g.home)
+        _range(g, p, "deterrence_sensitivity", lo=0)
+        _range(g, p, "risk_aversion", lo=0)
+        _range(g, p, "abuse_cost", lo=0)
+
+    w, p = s.violence, "scenario.violence"
+    for name in ("search_hours", "raid_interval_hours", "raid_hours_mean", "clash_range_km"):
+        _range(w, p, name, lo=0, lo_open=True)
+    for name in ("lethality", "injury_ratio", "raid_intent_sigma", "opportunistic_rate", "clash_lethality"):
+        _range(w, p, name, lo=0)
+    _range(w, p, "escape_rate", lo=0, hi=1)
+    _range(w, p, "opportunism", lo=0, hi=1)
+
+    d, p = s.displacement, "scenario.displacement"
+    _range(d, p, "flee_threshold", lo=0)
+    _range(d, p, "flee_share", lo=0, hi=1)
+    _range(d, p, "return_threshold", lo=0)
+    _range(d, p, "return_share", lo=0, hi=1)
+    _range(d, p, "refuge_radius_km", lo=0, lo_open=True)
+
+    h, p = s.threat, "scenario.threat"
+    _range(h, p, "spread", lo=0, hi=1)
+    _range(h, p, "decay", lo=0, hi=1, hi_open=True)
+    _range(h, p, "suppression", lo=0)
+    _range(h, p, "source_per_fighter", lo=0)
+    _range(h, p, "high_threshold", lo=0, lo_open=True)

@@ -1,0 +1,58 @@
+"""The terrain grid: layers of what the ground is, and what it costs to cross.
+
+Layers are plain numpy arrays of shape (height, width); cells are addressed by flat index
+`y * width + x` everywhere in pocsim, so that kernels can work on raveled arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+SAVANNA, FOREST, WATER = 0, 1, 2
+LANDCOVER_NAMES = {"savanna": SAVANNA, "forest": FOREST, "water": WATER}
+NO_ROAD, TRACK, MAIN_ROAD = 0, 1, 2
+
+
+@dataclass
+class Terrain:
+    cell_km: float
+    elevation: np.ndarray  # float64, metres
+    landcover: np.ndarray  # uint8: SAVANNA, FOREST, WATER
+    river: np.ndarray  # bool: a river runs through the cell
+    road: np.ndarray  # uint8: NO_ROAD, TRACK, MAIN_ROAD
+    _costs: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.elevation.shape
+
+    @property
+    def n_cells(self) -> int:
+        return self.elevation.size
+
+    @property
+    def land(self) -> np.ndarray:
+        return self.landcover != WATER
+
+    def slope(self) -> np.ndarray:
+        """Rise over run (dimensionless) from the elevation layer."""
+        gy, gx = np.gradient(self.elevation, self.cell_km * 1000.0)
+        return np.hypot(gx, gy)
+
+    def cost(self, mode: str) -> np.ndarray:
+        """Hours per km to cross each cell in a movement mode (cached; the layers do not change)."""
+        if mode not in self._costs:
+            from pocsim.world.movement import movement_cost
+
+            self._costs[mode] = movement_cost(self, mode)
+        return self._costs[mode]
+
+    def invalidate_costs(self) -> None:
+        self._costs.clear()
+
+    def xy(self, flat: np.ndarray | int):
+        """Flat index -> (x, y) cell coordinates."""
+        y, x = np.divmod(flat, self.shape[1])
+        return x, y
