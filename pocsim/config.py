@@ -71,7 +71,7 @@ class VillagesConfig:
     share_along_rivers: float = 0.2  # the rest lie off road, in clusters
     track_share: float = 0.15  # share of off-road villages joined to the road network by a track
     coverage_radius_km: float = 25.0  # phone masts stand in towns
-    communities: List[str] = field(default_factory=lambda: ["Gbaya", "Banda", "Runga"])
+    communities: List[str] = field(default_factory=lambda: ["Ama", "Bero", "Tolo"])
     community_mixing: float = 0.1  # share of villages of another community than their area's
 
 
@@ -94,11 +94,11 @@ class GroupConfig:
 class ViolenceConfig:
     search_hours: float = 36.0  # how far (in travel time) a group looks for targets
     raid_interval_hours: float = 96.0  # mean rest between raids of a fully aggressive group
-    lethality: float = 0.02  # killings per fighter-hour in a fully exposed, fully vulnerable village
+    lethality: float = 0.07  # killings per fighter-hour in a fully exposed, fully vulnerable village
     injury_ratio: float = 1.6  # injuries per death
     escape_rate: float = 0.25  # share of those present who get away in each hour of an attack
     raid_hours_mean: float = 3.0  # mean intended length of a raid (before interruption)
-    raid_intent_sigma: float = 1.0  # lognormal spread of intended raid length across raids
+    raid_intent_sigma: float = 1.2  # lognormal spread of intended raid length across raids
     opportunism: float = 0.1  # hostility to communities a group neither protects nor preys on
     opportunistic_rate: float = 0.002  # hourly rate of small incidents per unit threat
     clash_range_km: float = 3.0

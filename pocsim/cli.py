@@ -1,0 +1,122 @@
+"""Command line: `pocsim` (and `python -m pocsim`) is a Hydra app.
+
+    pocsim scenario=default seed=3 days=90 hydra.run.dir=out/x
+
+Bad input ends with one line on stderr naming the key or file and what is allowed, exit status 2
+and no traceback; set HYDRA_FULL_ERROR=1 for the full one. Nothing is left half-written: a run
+folder holds its files only once the run has finished (pocsim.run.write_run).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from pocsim.config import ConfigError, PocsimConfig, register_configs
+from pocsim.validate import validate
+
+register_configs()
+
+
+def to_config(cfg: DictConfig) -> PocsimConfig:
+    _reject_unknown_keys(cfg, OmegaConf.structured(PocsimConfig))
+    conf = OmegaConf.to_object(cfg)
+    validate(conf)
+    return conf
+
+
+def _reject_unknown_keys(cfg, schema, prefix: str = "") -> None:
+    """`+key=value` can add keys the schema does not know; they would be silently ignored."""
+    if isinstance(cfg, DictConfig) and isinstance(schema, DictConfig):
+        for key in cfg.keys():
+            if key == "hydra":
+                continue
+            path = f"{prefix}{key}"
+            if key not in schema:
+                known = ", ".join(str(k) for k in schema.keys())
+                raise ConfigError(f"{path}: unknown key (known keys here: {known})")
+            _reject_unknown_keys(cfg._get_node(key), schema._get_node(key), path + ".")
+
+
+# Set by main(): whether the user asked for full tracebacks (HYDRA_FULL_ERROR=1).
+_FULL_ERROR = False
+_FAILED: list[Exception] = []
+
+
+@hydra.main(config_path="pkg://pocsim.configs", config_name="config", version_base="1.3")
+def app(cfg: DictConfig) -> dict | None:
+    from pocsim.run import format_summary, simulate, write_run
+
+    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        conf = to_config(cfg)
+        model, summary = simulate(conf)
+    except ConfigError as exc:
+        _remove_hydra_files(run_dir)
+        if _FULL_ERROR:
+            raise
+        # Returned, not raised: Hydra would add a line of its own to the one we print.
+        _FAILED.append(exc)
+        return None
+    write_run(run_dir, model, summary)
+    if not conf.quiet:
+        print(format_summary(summary))
+        print(f"  run folder          {run_dir}")
+    return summary
+
+
+def _remove_hydra_files(run_dir: Path) -> None:
+    """A run that never started leaves nothing: drop what Hydra wrote before the checks ran."""
+    hydra_dir = run_dir / ".hydra"
+    if hydra_dir.is_dir():
+        for f in hydra_dir.iterdir():
+            f.unlink()
+        hydra_dir.rmdir()
+    try:
+        run_dir.rmdir()  # only if now empty: never remove a folder holding anything else
+    except OSError:
+        pass
+
+
+def one_line(exc: BaseException) -> str:
+    """Hydra and OmegaConf errors span several lines; keep what names the key and what is allowed."""
+    text = str(exc).strip()
+    cause = exc.__cause__ or exc.__context__
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    head = lines[0] if lines else exc.__class__.__name__
+    options = re.search(r"Available options in '([^']+)':\n((?:\s+\S+\n?)+)", text)
+    if options:
+        names = ", ".join(options.group(2).split())
+        return f"{head} (allowed {options.group(1)} options: {names})"
+    full_key = re.search(r"full_key:\s*(\S+)", text)
+    if full_key and not head.startswith(full_key.group(1)):
+        head = f"{full_key.group(1)}: {head}"
+    if cause is not None and str(cause).strip() and "full_key" not in text:
+        cause_line = one_line(cause)
+        if cause_line not in head:
+            head = f"{head} ({cause_line})"
+    return head.replace("\n", " ")
+
+
+def main() -> None:
+    global _FULL_ERROR
+    _FULL_ERROR = os.environ.get("HYDRA_FULL_ERROR") == "1"
+    # Let errors reach us instead of Hydra's multi-line report; print one line unless asked.
+    os.environ["HYDRA_FULL_ERROR"] = "1"
+    try:
+        app()
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if _FULL_ERROR:
+            raise
+        _FAILED.append(exc)
+    if _FAILED:
+        print(f"pocsim: error: {one_line(_FAILED[0])}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,164 @@
+"""POCModel: the world, the armed groups, the mission, and the hourly schedule that ties them."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+import mesa
+import numpy as np
+
+from pocsim.config import Engine, ScenarioConfig, StrategyConfig
+from pocsim.ledger import Ledger
+from pocsim.mission import build_mission
+from pocsim.streams import Streams
+from pocsim.threat import ThreatField
+from pocsim.world.armed_groups import DEFENCE_RANGE_KM, ArmedGroup, place_group_homes
+from pocsim.world.displacement import Displacement
+from pocsim.world.violence import Violence
+from pocsim.world.world import build_world
+
+
+class POCModel(mesa.Model):
+    """An area of operations: terrain, villages, armed groups and (optionally) a UN mission.
+
+    Randomness: Mesa's `rng` is seeded with `seed`; every part of the model draws from its own
+    named stream (pocsim.streams), so the world at t=0 is the same whatever the strategy.
+    """
+
+    def __init__(self, scenario: ScenarioConfig | None = None, strategy: StrategyConfig | None = None,
+                 seed: int = 0, step_hours: float = 1.0, engine: str | Engine = "numba"):
+        super().__init__(rng=seed)
+        self.scenario = scenario if scenario is not None else ScenarioConfig()
+        self.strategy = strategy if strategy is not None else StrategyConfig()
+        self.seed = seed
+        self.step_hours = float(step_hours)
+        self.engine = Engine(engine).value
+        self.t = 0  # steps completed
+        self.streams = Streams(seed)
+        self.phase_seconds: dict[str, float] = defaultdict(float)
+
+        world = build_world(self.scenario, self.streams)
+        self.terrain, self.villages = world.terrain, world.villages
+        self.refresh_present()
+        self.gain_scale = float(np.sqrt(np.median(self.villages.population) + 1.0))
+        self.threat = ThreatField(self.terrain, self.scenario.threat, self.step_hours, self.engine)
+        # Protection present on the ground; the mission writes it, armed groups read it.
+        self.deterrence = np.zeros(self.terrain.shape)
+        homes = place_group_homes(self, self.scenario.groups, self.streams["groups"])
+        self.groups = [ArmedGroup(self, g, i, h) for i, (g, h) in enumerate(zip(self.scenario.groups, homes))]
+        self.violence = Violence(self)
+        self.displacement = Displacement(self)
+        self.ledger = Ledger(self)
+        self.mission = build_mission(self.strategy, self)
+        self.people_exposed_hours = 0.0
+        self.displaced_peak = 0
+
+    # --- the schedule ------------------------------------------------------------------------
+    def step(self) -> None:
+        """One step (one hour by default). Phases, in order:
+
+        1. mission    the mission senses, plans and acts; it sets the deterrence field
+        2. groups     armed groups decide on targets and move
+        3. threat     the threat field spreads, decays, is suppressed, takes new sources
+        4. violence   raids go on, hostile groups clash, incidents where threat is high
+        5. people     exposure is counted; once a day, people flee or return
+        6. record     daily totals close at midnight
+        """
+        self._phase("mission", self.mission.step)
+        self._phase("groups", self.move_groups)
+        self._phase("threat", self.propagate_threat)
+        self._phase("violence", self.violence_phase)
+        self._phase("people", self.people_phase)
+        self._phase("record", self.record)
+
+    def _phase(self, name: str, fn) -> None:
+        t0 = time.perf_counter()
+        fn()
+        self.phase_seconds[name] += time.perf_counter() - t0
+
+    def move_groups(self) -> None:
+        # A fresh order each hour so no group always moves first.
+        for i in self.streams["schedule"].permutation(len(self.groups)):
+            self.groups[i].step()
+
+    def propagate_threat(self) -> None:
+        self.threat.set_deterrence(self.deterrence)
+        cells, amounts = [], []
+        for g in self.groups:
+            cells.append(g.cell)
+            amounts.append(g.threat_emission())
+            if g.target >= 0:
+                # Word of an approaching group spreads ahead of it: threat at its target too.
+                cells.append(int(self.villages.cell[g.target]))
+                amounts.append(0.5 * g.threat_emission())
+        self.threat.propagate(np.array(cells, dtype=np.int64), np.array(amounts, dtype=np.float64))
+        self.threat_at_villages = self.threat.at(self.villages.cell)
+
+    def violence_phase(self) -> None:
+        for raid in list(self.violence.raids):
+            self.violence.raid_hour(raid)
+        self.violence.clashes(self.groups)
+        self.violence.opportunistic(self.threat_at_villages, self.groups)
+
+    def people_phase(self) -> None:
+        exposed = self.present[self.threat_at_villages > self.scenario.threat.high_threshold].sum()
+        self.people_exposed_hours += float(exposed) * self.step_hours
+        self.ledger.add(people_exposed_hours=float(exposed) * self.step_hours)
+        self.displacement.accumulate(self.threat_at_villages)
+        if self.end_of_day:
+            self.displacement.daily()
+
+    def record(self) -> None:
+        self.t += 1
+        if self.hour % 24 == 0:
+            fled, returned = self.displacement.reset_day_counts()
+            self.ledger.add(fled=fled, returned=returned)
+            displaced = self.villages.displaced
+            self.displaced_peak = max(self.displaced_peak, displaced)
+            self.ledger.close_day(self.day - 1, displaced, float(self.displacement.daily_threat.mean()))
+
+    # --- helpers the parts share -------------------------------------------------------------
+    @property
+    def hour(self) -> float:
+        return self.t * self.step_hours
+
+    @property
+    def day(self) -> int:
+        return int(self.hour // 24)
+
+    @property
+    def end_of_day(self) -> bool:
+        """True during the last step of a day."""
+        return ((self.t + 1) * self.step_hours) % 24 == 0
+
+    def refresh_present(self) -> None:
+        self.present = self.villages.present()
+
+    def harm(self, village: int, killed_residents: int, killed_hosted: int, injured: int) -> None:
+        v = self.villages
+        v.residents[village] -= killed_residents
+        if killed_hosted:
+            self.displacement.kill_hosted(village, killed_hosted)
+        v.deaths[village] += killed_residents + killed_hosted
+        v.injuries[village] += injured
+        self.ledger.add(civilian_deaths=killed_residents + killed_hosted, civilian_injuries=injured)
+        self.refresh_present()
+
+    def deterrence_at_villages(self) -> np.ndarray:
+        return self.deterrence.ravel()[self.villages.cell]
+
+    def hostile_presence(self, group: ArmedGroup) -> np.ndarray:
+        """Fighters hostile to `group` near each village, weighted by distance."""
+        out = np.zeros(len(self.villages))
+        km = self.terrain.cell_km
+        for other in self.groups:
+            if group.is_hostile_to(other):
+                ox, oy = self.terrain.xy(other.cell)
+                d = np.hypot(self.villages.x - ox, self.villages.y - oy) * km
+                out += other.strength * np.exp(-d / DEFENCE_RANGE_KM)
+        return out
+
+    def run(self, days: int) -> None:
+        for _ in range(int(round(days * 24 / self.step_hours))):
+            self.step()

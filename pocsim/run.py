@@ -1,0 +1,79 @@
+"""One run: build the model from a validated config, simulate, and write the run folder atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from pocsim import __version__
+from pocsim.config import PocsimConfig
+from pocsim.model import POCModel
+
+# Files a finished run folder holds; summary.json is moved in last, so its presence means "complete".
+RUN_FILES = ("events.parquet", "timeseries.parquet", "summary.json")
+
+
+def simulate(cfg: PocsimConfig) -> tuple[POCModel, dict]:
+    t0 = time.perf_counter()
+    model = POCModel(cfg.scenario, cfg.strategy, seed=cfg.seed, step_hours=cfg.step_hours, engine=cfg.engine)
+    model.run(cfg.days)
+    return model, summarize(model, cfg, time.perf_counter() - t0)
+
+
+def summarize(model: POCModel, cfg: PocsimConfig, runtime_s: float) -> dict:
+    v, led = model.villages, model.ledger
+    return {
+        "seed": cfg.seed,
+        "scenario": cfg.scenario.name,
+        "strategy": cfg.strategy.name,
+        "days": cfg.days,
+        "engine": model.engine,
+        "population": int(v.population.sum()),
+        "civilian_deaths": int(v.deaths.sum()),
+        "civilian_injuries": int(v.injuries.sum()),
+        "displaced": v.displaced,  # away from home at the end of the run
+        "displaced_peak": int(model.displaced_peak),
+        "displacement_flights": int(v.flights.sum()),
+        "attacks": int(led.totals["attacks"] + led.today["attacks"]),
+        "clashes": int(led.totals["clashes"] + led.today["clashes"]),
+        "deaths_by_rebels": led.deaths_by("rebel"),
+        "deaths_by_state_forces": led.deaths_by("state"),
+        "people_exposed_hours": round(model.people_exposed_hours, 3),
+        "runtime_s": round(runtime_s, 3),
+        "pocsim_version": __version__,
+    }
+
+
+def write_run(folder: Path, model: POCModel, summary: dict) -> None:
+    """Write into a hidden temporary folder beside the run files, then move each into place;
+    an interrupted write leaves no partial file under a final name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".writing-", dir=folder))
+    try:
+        pq.write_table(model.ledger.events_table(), tmp / "events.parquet")
+        pq.write_table(model.ledger.timeseries_table(), tmp / "timeseries.parquet")
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        for name in RUN_FILES:
+            os.replace(tmp / name, folder / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def format_summary(s: dict) -> str:
+    return "\n".join([
+        f"pocsim {s['pocsim_version']}: scenario={s['scenario']} strategy={s['strategy']} seed={s['seed']} "
+        f"days={s['days']}  ({s['runtime_s']:.1f} s)",
+        f"  population          {s['population']:>10,}",
+        f"  civilian deaths     {s['civilian_deaths']:>10,}   (rebels {s['deaths_by_rebels']:,}, "
+        f"state forces {s['deaths_by_state_forces']:,})",
+        f"  civilian injuries   {s['civilian_injuries']:>10,}",
+        f"  attacks on civilians{s['attacks']:>10,}",
+        f"  displaced at end    {s['displaced']:>10,}   (peak {s['displaced_peak']:,})",
+        f"  people-exposed-hours{s['people_exposed_hours']:>12,.0f}",
+    ])
