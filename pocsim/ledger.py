@@ -30,6 +30,7 @@ EVENT_SCHEMA = pa.schema([
     ("displaced", pa.int64()),  # people who fled because of this event
     ("hours", pa.float64()),  # how long it went on
     ("interrupted_by", pa.string()),  # who cut it short, "" if nobody
+    ("kind", pa.string()),  # raid, incident (small opportunistic violence) or clash
 ])
 
 DAILY_FIELDS = ("civilian_deaths", "civilian_injuries", "attacks", "clashes", "fled", "returned",
@@ -49,12 +50,12 @@ class Ledger:
         return (self.start + dt.timedelta(hours=step * self.model.step_hours)).isoformat()
 
     def event(self, *, step, type_of_violence, side_a, side_b, best, cell, village_id, perpetrator_kind,
-              injuries, displaced, hours, interrupted_by) -> None:
+              injuries, displaced, hours, interrupted_by, kind) -> None:
         x, y = self.model.terrain.xy(cell)
         end_step = step + max(int(np.ceil(hours / self.model.step_hours)) - 1, 0)
         self.events.append((len(self.events), self.date(step), self.date(end_step), type_of_violence, side_a,
                             side_b, int(best), int(step), int(x), int(y), int(village_id), perpetrator_kind,
-                            int(injuries), int(displaced), float(hours), interrupted_by))
+                            int(injuries), int(displaced), float(hours), interrupted_by, kind))
         if type_of_violence == 3:
             self.add(attacks=1)
         else:

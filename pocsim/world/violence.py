@@ -96,7 +96,8 @@ class Violence:
         self.model.ledger.event(
             step=raid.start_step, type_of_violence=3, side_a=g.name, side_b="Civilians", best=raid.deaths,
             cell=int(v.cell[raid.village]), village_id=raid.village, perpetrator_kind=g.perpetrator_kind,
-            injuries=raid.injuries, displaced=raid.fled, hours=raid.hours, interrupted_by=raid.interrupted_by)
+            injuries=raid.injuries, displaced=raid.fled, hours=raid.hours, interrupted_by=raid.interrupted_by,
+            kind="raid")
         g.withdraw()
 
     # --- clashes between armed groups --------------------------------------------------------
@@ -134,7 +135,7 @@ class Violence:
         m.ledger.event(step=m.t, type_of_violence=1 if state_based else 2, side_a=a.name, side_b=b.name,
                        best=int(loss_a + loss_b), cell=ga.cell, village_id=-1,
                        perpetrator_kind=a.perpetrator_kind, injuries=0, displaced=0, hours=m.step_hours,
-                       interrupted_by="")
+                       interrupted_by="", kind="clash")
 
     # --- small incidents where threat is high ------------------------------------------------
     def opportunistic(self, threat_at_villages: np.ndarray, groups: list[ArmedGroup]) -> None:
@@ -162,4 +163,4 @@ class Violence:
             m.harm(i, killed_res, killed - killed_res, injured)
             m.ledger.event(step=m.t, type_of_violence=3, side_a=g.name, side_b="Civilians", best=killed,
                            cell=int(v.cell[i]), village_id=int(i), perpetrator_kind=g.perpetrator_kind,
-                           injuries=injured, displaced=0, hours=m.step_hours, interrupted_by="")
+                           injuries=injured, displaced=0, hours=m.step_hours, interrupted_by="", kind="incident")

@@ -1,0 +1,23 @@
+import pytest
+from hydra import compose, initialize_config_module
+from omegaconf import OmegaConf
+
+from pocsim.cli import to_config
+
+# A small world (60 x 60 km, 90 villages) so a model test runs in well under a second.
+SMALL = [
+    "scenario.terrain.width=60", "scenario.terrain.height=60", "scenario.terrain.n_towns=3",
+    "scenario.terrain.town_spacing_km=15", "scenario.villages.count=90",
+]
+
+
+def make_config(*overrides: str, small: bool = True):
+    """Compose the real Hydra config (as the command line does) and validate it."""
+    with initialize_config_module(config_module="pocsim.configs", version_base="1.3"):
+        cfg = compose("config", overrides=[*(SMALL if small else []), *overrides])
+    return to_config(cfg)
+
+
+@pytest.fixture
+def small_config():
+    return make_config()

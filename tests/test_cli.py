@@ -1,0 +1,94 @@
+"""The command line as users meet it: a run folder, byte-identical reruns, one-line errors."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+SMALL = ["scenario.terrain.width=60", "scenario.terrain.height=60", "scenario.terrain.n_towns=3",
+         "scenario.terrain.town_spacing_km=15", "scenario.villages.count=90", "days=5"]
+
+
+def pocsim(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "pocsim", *args], cwd=cwd, capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(cwd)}, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    cwd = tmp_path_factory.mktemp("cli")
+    for name in ("a", "b"):
+        r = pocsim(*SMALL, "seed=3", f"hydra.run.dir=out/{name}", cwd=cwd)
+        assert r.returncode == 0, r.stderr
+    return cwd, r
+
+
+def test_a_run_writes_its_folder_and_prints_a_summary(two_runs):
+    cwd, r = two_runs
+    folder = cwd / "out" / "a"
+    assert {p.name for p in folder.iterdir()} == {".hydra", "summary.json", "events.parquet", "timeseries.parquet"}
+    summary = json.loads((folder / "summary.json").read_text())
+    for key in ("seed", "scenario", "strategy", "days", "population", "civilian_deaths", "civilian_injuries",
+                "displaced", "attacks", "deaths_by_rebels", "deaths_by_state_forces", "runtime_s",
+                "pocsim_version"):
+        assert key in summary
+    assert summary["seed"] == 3 and summary["days"] == 5 and summary["strategy"] == "none"
+    assert "civilian deaths" in r.stdout and "run folder" in r.stdout
+
+
+def test_same_config_and_seed_give_byte_identical_outputs(two_runs):
+    cwd, _ = two_runs
+    a, b = cwd / "out" / "a", cwd / "out" / "b"
+    for name in ("events.parquet", "timeseries.parquet"):
+        assert (a / name).read_bytes() == (b / name).read_bytes()
+    sa, sb = (json.loads((d / "summary.json").read_text()) for d in (a, b))
+    sa.pop("runtime_s"), sb.pop("runtime_s")
+    assert sa == sb
+
+
+def test_events_use_ucdp_columns(two_runs):
+    import pandas as pd
+
+    cwd, _ = two_runs
+    ev = pd.read_parquet(cwd / "out" / "a" / "events.parquet")
+    for col in ("id", "date_start", "type_of_violence", "side_a", "side_b", "best", "step", "x", "y",
+                "village_id", "perpetrator_kind", "injuries", "displaced"):
+        assert col in ev.columns
+    assert set(ev.perpetrator_kind) <= {"rebel", "state"}
+
+
+BAD = [
+    (["days=-5"], "days: must be >= 1"),
+    (["seed=-1"], "seed: must be >= 0"),
+    (["foo=1"], "foo"),
+    (["+experiment=x"], "experiment: unknown key"),
+    (["scenario=nope"], "allowed scenario options: default"),
+    (["strategy=nope"], "allowed strategy options"),
+    (["days=abc"], "days"),
+    (["engine=cuda"], "numba, numpy"),
+    (["scenario.villages.count=100000"], "scenario.villages.count"),
+    (["scenario.villages.village_population_median=-4"], "village_population_median: must be > 0"),
+    (["scenario.groups.0.strength=-3"], "scenario.groups[0].strength"),
+    (["scenario.groups.0.community=Nobody"], "scenario.groups[0].community"),
+    (["scenario.terrain.source=file"], "scenario.terrain.layers_file"),
+    (["scenario.terrain.source=file", "scenario.terrain.layers_file=missing.npz",
+      "scenario.terrain.settlements_file=missing.csv"], "file not found: missing.npz"),
+]
+
+
+@pytest.mark.parametrize("args,message", BAD, ids=[" ".join(a) for a, _ in BAD])
+def test_bad_input_gets_one_clear_line_and_leaves_nothing(tmp_path, args, message):
+    r = pocsim(*args, "hydra.run.dir=out/bad", cwd=tmp_path)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("pocsim: error: "), r.stderr
+    assert message in lines[0]
+    assert "Traceback" not in r.stderr + r.stdout
+    assert not (tmp_path / "out" / "bad").exists()
+
+
+def test_full_error_shows_the_traceback(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "pocsim", "days=-5", "hydra.run.dir=out/bad"], cwd=tmp_path,
+                       capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HYDRA_FULL_ERROR": "1"})
+    assert r.returncode != 0 and "Traceback" in r.stderr
