@@ -92,3 +92,26 @@ def test_full_error_shows_the_traceback(tmp_path):
     r = subprocess.run([sys.executable, "-m", "pocsim", "days=-5", "hydra.run.dir=out/bad"], cwd=tmp_path,
                        capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HYDRA_FULL_ERROR": "1"})
     assert r.returncode != 0 and "Traceback" in r.stderr
+
+
+def test_an_installed_wheel_finds_its_configs(tmp_path):
+    """Hydra must find configs/ from a wheel too, not only from a clone."""
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+                            str(repo), "-w", str(tmp_path / "wheel")], capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    wheel = next((tmp_path / "wheel").glob("pocsim-*.whl"))
+    site = tmp_path / "site"
+    install = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
+                              str(wheel)], capture_output=True, text=True)
+    assert install.returncode == 0, install.stderr
+    run = subprocess.run([sys.executable, "-c", "import pocsim, sys; print(pocsim.__file__); "
+                          "from pocsim.cli import main; sys.argv=['pocsim', *sys.argv[1:]]; main()",
+                          *SMALL, "days=1", "hydra.run.dir=out/w"],
+                         cwd=tmp_path, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin",
+                                                                            "PYTHONPATH": str(site)})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(str(site))
+    assert (tmp_path / "out" / "w" / "summary.json").exists()
