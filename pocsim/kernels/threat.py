@@ -11,14 +11,20 @@ every term is a product of non-negative numbers once ``spread*s_i <= 1``, so T >
 (w, e, n, s). Mass is conserved up to rounding (~1e-16 relative per step) because every
 ``c_ij T_j`` leaving cell j arrives in cell i.
 
-The numba kernel and the numpy reference perform the same IEEE operations in the same order
-(no fastmath, so LLVM neither reassociates nor fuses into FMA): they agree bit for bit.
+The numba kernel and the numpy reference perform the same operations in the same order, except
+that the kernel lets LLVM fuse a multiply and an add into one FMA (``fastmath={"contract"}``):
+~20 % faster on 1024x1024, and results agree with the reference to a few ulp of the field's
+scale (not bit for bit). Reassociation stays off: it would change the order of the sum s_i, and
+then s_i could round above the 1 that ``conductance`` guarantees, breaking positivity; with FMA
+alone ``1 - spread*s_i`` is rounded once from an exact value >= 0, so positivity still holds.
 """
 
 from __future__ import annotations
 
 import numba
 import numpy as np
+
+_FM = {"contract"}  # FMA only; see the module docstring
 
 
 def conductance(cost, cell_km=1.0):
@@ -88,14 +94,14 @@ def retention_field(deterrence, decay, suppression):
 # numba kernel
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, inline="always", fastmath=_FM)
 def _cell(t, tw, te, tn, ts, cw, ce, cn, cs, spread, r):
     s = ((cw + ce) + cn) + cs
     f = ((cw * tw + ce * te) + cn * tn) + cs * ts
     return (t * (1.0 - spread * s) + spread * f) * r
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, inline="always", fastmath=_FM)
 def _edge_cell(threat, cx, cy, retention, spread, y, x):
     """Any cell, branchy: a missing neighbour gets conductance 0 and its own T (0*T adds an exact
     0, so this is bit-identical to leaving the term out, as the numpy reference does)."""
@@ -109,7 +115,7 @@ def _edge_cell(threat, cx, cy, retention, spread, y, x):
                  cw, ce, cn, cs, spread, retention[y, x])
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath=_FM)
 def _threat_step_nb(threat, cx, cy, retention, spread, src_idx, src_amount, out):
     ny, nx = threat.shape
     for y in (0, ny - 1):  # border rows: few cells, the branchy path is fine

@@ -12,7 +12,7 @@ from scipy import ndimage
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import minimum_spanning_tree
 
-from pocsim.config import TerrainConfig
+from pocsim.config import ConfigError, TerrainConfig
 from pocsim.kernels.travel import path_from_parents, travel_times_with_parents
 from pocsim.world.hydrology import drainage
 from pocsim.world.terrain import FOREST, MAIN_ROAD, NO_ROAD, SAVANNA, WATER, Terrain
@@ -90,7 +90,7 @@ def place_towns(terrain: Terrain, cfg: TerrainConfig, rng: np.random.Generator) 
             w[(yy - ty) ** 2 + (xx - tx) ** 2 < spacing**2] = 0
         if w.sum() <= 0:
             if spacing < 1:
-                raise ValueError("the terrain has no room for scenario.terrain.n_towns towns")
+                raise ConfigError(f"scenario.terrain.n_towns: the terrain has no room for {cfg.n_towns} towns")
             spacing /= 2
             continue
         flat = w.ravel()

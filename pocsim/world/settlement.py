@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from pocsim.config import VillagesConfig
+from pocsim.config import ConfigError, VillagesConfig
 from pocsim.kernels.travel import travel_times_with_parents
 from pocsim.world.landscape import build_cost, fractal_noise
 from pocsim.world.terrain import MAIN_ROAD, NO_ROAD, TRACK, Terrain
@@ -66,7 +66,8 @@ def place_villages(terrain: Terrain, towns: np.ndarray, cfg: VillagesConfig, rng
     short = m - len(road_cells) - len(river_cells) - len(off_cells)
     fill = _sample_cells(rng, land.astype(float), taken, short)
     if len(fill) < short:
-        raise ValueError(f"scenario.villages.count: the terrain has room for only {cfg.count - short + len(fill)}")
+        raise ConfigError(f"scenario.villages.count: must be at most {cfg.count - short + len(fill)}, "
+                          f"the settlements this terrain has room for; got {cfg.count}")
     return {"town": towns, "road": road_cells, "river": river_cells, "off_road": np.concatenate([off_cells, fill])}
 
 

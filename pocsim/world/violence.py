@@ -125,10 +125,9 @@ class Violence:
         ga.engaged_until = gb.engaged_until = cooldown
         loser = ga if loss_a / ga.strength >= loss_b / gb.strength else gb
         winner = gb if loser is ga else ga
-        for g in (ga, gb):
-            if g.raid is not None and g is loser:
-                self.interrupt(g.raid, by=winner.name)
-        if loser.raid is None and loser.activity != Activity.withdrawing:
+        if loser.raid is not None:
+            self.interrupt(loser.raid, by=winner.name)  # ends the raid; the raiders withdraw
+        elif loser.activity != Activity.withdrawing:
             loser.withdraw()
         state_based = ga.is_state or gb.is_state
         a, b = (ga, gb) if ga.is_state or not gb.is_state else (gb, ga)
