@@ -50,7 +50,9 @@ def step(threat, cx, cy, retention, spread, src_idx, src_amount, engine="numba")
 def test_kernel_matches_reference(case):
     a = step(*case, engine="numba")
     b = step(*case, engine="numpy")
-    np.testing.assert_allclose(a, b, rtol=1e-12, atol=0.0)
+    # FMA in the kernel: a few ulp apart, relative to the field (a cell whose coefficient
+    # 1 - spread*s_i nearly cancels can differ more relative to its own small value)
+    np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12 * np.abs(b).max(initial=0.0))
 
 
 @SETTINGS
@@ -88,21 +90,23 @@ def test_many_full_spread_steps_stay_non_negative_and_conserve_mass(engine):
     np.testing.assert_allclose(t.sum(), t0, rtol=1e-12)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_transpose_symmetry(engine):
-    rng = np.random.default_rng(2)
-    cost = random_field(rng, (17, 17))
+@SETTINGS
+@given(cases(), st.sampled_from(ENGINES))
+def test_transpose_symmetry(case, engine):
+    threat, _, _, retention, spread, _, _ = case
+    n = min(threat.shape)
+    rng = np.random.default_rng(n)
+    cost = random_field(rng, (n, n))
     cost = np.minimum(cost, cost.T)  # symmetric, infs included
-    t = rng.random((17, 17))
-    t = t + t.T
+    t = threat[:n, :n] + threat[:n, :n].T
+    ret = np.ascontiguousarray(np.minimum(retention[:n, :n], retention[:n, :n].T))
     cx, cy = conductance(cost)
-    ret = retention_field(np.abs(t - t.T) + 0.1 * (t + t.T), 0.05, 0.5)  # symmetric too
     # sources placed symmetrically: one on the diagonal, a pair mirrored across it
-    src = (np.array([3 * 17 + 3, 2 * 17 + 9, 9 * 17 + 2]), np.array([2.0, 1.0, 1.0]))
+    src = (np.array([0, n - 1, (n - 1) * n]), np.array([2.0, 1.0, 1.0]))
     out = t
-    for _ in range(10):
-        out = step(out, cx, cy, ret, 0.8, *src, engine=engine)
-    np.testing.assert_allclose(out, out.T, rtol=1e-12)
+    for _ in range(5):
+        out = step(out, cx, cy, ret, spread, *src, engine=engine)
+    np.testing.assert_allclose(out, out.T, rtol=1e-12, atol=1e-12 * out.max(initial=0.0))
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -6,17 +6,17 @@
 Arithmetic form. The kernel evaluates D_i as ``T_i * (1 - spread*s_i) + spread * f_i`` with
 ``s_i = sum_j c_ij`` and ``f_i = sum_j c_ij T_j``, algebraically the same as above. In this form
 every term is a product of non-negative numbers once ``spread*s_i <= 1``, so T >= 0 holds
-*exactly* under rounding; the flux form ``T_i - spread*sum c_ij T_i + ...`` can round to -1e-17.
+*exactly* under rounding; the flux form ``T_i - spread*sum c_ij T_i + ...`` can round below 0.
 ``conductance`` guarantees ``s_i <= 1`` for the same summation order the kernel uses
 (w, e, n, s). Mass is conserved up to rounding (~1e-16 relative per step) because every
 ``c_ij T_j`` leaving cell j arrives in cell i.
 
 The numba kernel and the numpy reference perform the same operations in the same order, except
 that the kernel lets LLVM fuse a multiply and an add into one FMA (``fastmath={"contract"}``):
-~20 % faster on 1024x1024, and results agree with the reference to a few ulp of the field's
-scale (not bit for bit). Reassociation stays off: it would change the order of the sum s_i, and
-then s_i could round above the 1 that ``conductance`` guarantees, breaking positivity; with FMA
-alone ``1 - spread*s_i`` is rounded once from an exact value >= 0, so positivity still holds.
+5-25 % faster on 1024x1024 in A/B runs, and results agree with the reference to a few ulp of
+the field's scale (not bit for bit). Reassociation stays off: it would change the order of the
+sum s_i, and then s_i could round above the 1 that ``conductance`` guarantees, breaking
+positivity. With FMA alone, fused or not, ``1 - spread*s_i`` is >= 0, so positivity holds.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def _cell(t, tw, te, tn, ts, cw, ce, cn, cs, spread, r):
 @numba.njit(cache=True, inline="always", fastmath=_FM)
 def _edge_cell(threat, cx, cy, retention, spread, y, x):
     """Any cell, branchy: a missing neighbour gets conductance 0 and its own T (0*T adds an exact
-    0, so this is bit-identical to leaving the term out, as the numpy reference does)."""
+    0, so this equals leaving the term out, as the numpy reference does)."""
     ny, nx = threat.shape
     cw = cx[y, x - 1] if x > 0 else 0.0
     ce = cx[y, x] if x < nx - 1 else 0.0
@@ -191,8 +191,10 @@ def threat_step(threat, cx, cy, retention, spread, src_idx, src_amount, out, eng
     assert src_idx.shape == src_amount.shape and src_idx.ndim == 1, "sources"
     assert 0.0 <= spread <= 1.0, "spread must be in [0, 1]"
     assert not np.may_share_memory(out, threat), "out must not alias threat"
-    # sources go in through a flat view, which a non-contiguous `out` would turn into a copy
-    assert out.flags.c_contiguous, "out must be C-contiguous"
+    # C order everywhere: sources go in through a flat view of `out` (a copy if it were not
+    # contiguous), and any other layout would compile a second, unvectorised kernel
+    assert (out.flags.c_contiguous and threat.flags.c_contiguous and cx.flags.c_contiguous
+            and cy.flags.c_contiguous and retention.flags.c_contiguous), "need C-contiguous arrays"
     if engine == "numba":
         _threat_step_nb(threat, cx, cy, retention, float(spread), src_idx, src_amount, out)
     elif engine == "numpy":
@@ -209,7 +211,7 @@ def threat_step(threat, cx, cy, retention, spread, src_idx, src_amount, out, eng
 @numba.njit(cache=True)
 def bare_stencil(a, out):
     """out = mean of each cell and its 4 neighbours (borders clamped). Speed-of-light baseline
-    for the benchmark only: same loop structure, minimum memory traffic (one read stream)."""
+    for the benchmark only: the simplest vectorised stencil, one read and one write stream."""
     ny, nx = a.shape
     for y in range(ny):
         n = a[max(y - 1, 0)]
