@@ -1,6 +1,6 @@
 """Whole-model benchmark: the default scenario, 365 days at hourly steps, on one core.
 
-    python benchmarks/run_default.py [--repeats 3] [--days 365]
+    python benchmarks/run_default.py [--repeats 3] [--days 365] [--strategy none modular ...]
 
 Each repeat runs in a fresh subprocess pinned to one core, after a warm-up run has filled numba's
 cache (so compile time is not timed). Reports the median wall time of the run (world generation
@@ -24,13 +24,13 @@ CHILD = r"""
 import json, os, resource, sys, time
 os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
 from pocsim.model import POCModel
-days = int(sys.argv[1])
+days, strategy = int(sys.argv[1]), sys.argv[2]
 from hydra import compose, initialize_config_module
 from pocsim.cli import to_config
 with initialize_config_module(config_module="pocsim.configs", version_base="1.3"):
-    cfg = to_config(compose("config", overrides=[f"days={days}"]))
+    cfg = to_config(compose("config", overrides=[f"days={days}", f"strategy={strategy}"]))
 t0 = time.perf_counter()
-m = POCModel(cfg.scenario, cfg.strategy, seed=cfg.seed)
+m = POCModel(cfg.scenario, cfg.strategy, seed=cfg.seed, mission=cfg.mission)
 t1 = time.perf_counter()
 m.run(days)
 t2 = time.perf_counter()
@@ -40,8 +40,8 @@ print(json.dumps({"init_s": t1 - t0, "run_s": t2 - t1, "total_s": t2 - t0, "phas
 """
 
 
-def child(days: int) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(days)], capture_output=True, text=True, check=True,
+def child(days: int, strategy: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", CHILD, str(days), strategy], capture_output=True, text=True, check=True,
                          env={**os.environ, "NUMBA_NUM_THREADS": "1"})
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -60,12 +60,18 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--strategy", nargs="+", default=["none", "modular"])
     args = ap.parse_args()
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    child(1)  # warm numba's on-disk cache
-    runs = [child(args.days) for _ in range(args.repeats)]
+    for strategy in args.strategy:
+        report(strategy, args)
+
+
+def report(strategy: str, args) -> None:
+    child(1, strategy)  # warm numba's on-disk cache
+    runs = [child(args.days, strategy) for _ in range(args.repeats)]
     med = lambda key: statistics.median(r[key] for r in runs)  # noqa: E731
-    print(f"default scenario, {args.days} days hourly, one core, median of {args.repeats}:")
+    print(f"default scenario, strategy={strategy}, {args.days} days hourly, one core, median of {args.repeats}:")
     print(f"  total {med('total_s'):.2f} s  (world generation {med('init_s'):.2f} s, simulation {med('run_s'):.2f} s)")
     print(f"  peak memory (max RSS) {max(r['max_rss_mb'] for r in runs):.0f} MiB")
     phases = runs[0]["phases"].keys()

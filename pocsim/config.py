@@ -88,6 +88,7 @@ class GroupConfig:
     deterrence_sensitivity: float = 1.0  # how much protection presence weighs in its risk
     risk_aversion: float = 1.0
     abuse_cost: float = 0.0  # political cost of abuse (state forces; raised by advocacy)
+    targets_peacekeepers: bool = False  # attacks the mission: its presence draws this group instead of deterring it
 
 
 @dataclass
@@ -134,17 +135,70 @@ class ScenarioConfig:
     violence: ViolenceConfig = field(default_factory=ViolenceConfig)
     displacement: DisplacementConfig = field(default_factory=DisplacementConfig)
     threat: ThreatConfig = field(default_factory=ThreatConfig)
+    peace_process: bool = False  # a political process exists, so DDR can demobilise fighters
+
+
+class BasePolicy(str, Enum):
+    none = "none"  # no company bases in the field (a headquarters only)
+    towns = "towns"  # company operating bases at the largest towns, held for the whole run
+    threat = "threat"  # temporary operating bases, moved each planning cycle to where the picture shows threat
+
+
+class PatrolPolicy(str, Enum):
+    none = "none"
+    route = "route"  # fixed circuits on main roads near the base
+    threat = "threat"  # to the villages the picture shows at risk, on foot off road where needed
+
+
+@dataclass
+class MissionConfig:
+    """What a scenario gives the mission; every strategy gets exactly this."""
+
+    troops: int = 1200
+    police: int = 160
+    civilian_staff: int = 40
+    company_size: int = 150
+    platoon_size: int = 30
+    police_unit_size: int = 40
+    team_size: int = 4  # civilian staff in one joint protection team or mediation team
+    helicopters: int = 0  # airframes for the reaction force
+    helicopter_kmh: float = 180.0
+    authorisation_hours: float = 3.0  # clearance before a reaction force may move
+    civilian_escort: bool = True  # civilian staff may travel only with a troop escort
+    civilian_night_movement: bool = False
+    freedom_of_movement: float = 1.0  # share of movements near host-state forces the host state allows
+    deterrence_per_company: float = 1.0
+    base_reach_hours: float = 2.0  # presence fades with travel time from the base on this scale
+    planning_hours: float = 72.0
+    alert_coverage: float = 1.0  # share of villages with phone coverage that join an alert network
+    report_delay_hours: float = 6.0
+    report_noise: float = 0.5  # lognormal spread of reported threat around the truth
+    picture_fade_hours: float = 120.0  # the mission's estimate fades when not refreshed
 
 
 @dataclass
 class StrategyConfig:
     name: str = "none"
+    bases: BasePolicy = BasePolicy.none
+    patrols: PatrolPolicy = PatrolPolicy.none
+    patrol_share: float = 0.4  # share of each base's platoons out on patrol
+    qrf_companies: int = 0  # companies held back as quick reaction force
+    offensive: bool = False  # offensive operations against the group the picture blames most
+    modular: bool = False  # re-plan tools per area each cycle from the picture
+    follow_up: bool = True  # act on protection plans left by team visits
+    # shares of civilian staff; 0 turns the tool off
+    teams_share: float = 0.0
+    liaison_share: float = 0.0  # community liaison assistants; they also run the alert networks
+    mediation_share: float = 0.0
+    advocacy_share: float = 0.0  # human rights monitoring and advocacy
+    ddr_share: float = 0.0
 
 
 @dataclass
 class PocsimConfig:
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     strategy: StrategyConfig = field(default_factory=StrategyConfig)
+    mission: MissionConfig = field(default_factory=MissionConfig)
     seed: int = 0
     days: int = 365
     step_hours: float = 1.0

@@ -25,12 +25,12 @@ EVENT_SCHEMA = pa.schema([
     ("x", pa.int64()),
     ("y", pa.int64()),
     ("village_id", pa.int64()),  # -1 when not at a village
-    ("perpetrator_kind", pa.string()),  # rebel (any non-state group) or state
+    ("perpetrator_kind", pa.string()),  # rebel (any non-state group), state, or mission (collateral harm)
     ("injuries", pa.int64()),
     ("displaced", pa.int64()),  # people who fled because of this event
     ("hours", pa.float64()),  # how long it went on
     ("interrupted_by", pa.string()),  # who cut it short, "" if nobody
-    ("kind", pa.string()),  # raid, incident (small opportunistic violence) or clash
+    ("kind", pa.string()),  # raid, reprisal, incident (small opportunistic violence), clash, collateral
 ])
 
 DAILY_FIELDS = ("civilian_deaths", "civilian_injuries", "attacks", "clashes", "fled", "returned",
@@ -81,5 +81,11 @@ class Ledger:
         names = ["day", "date", *DAILY_FIELDS, "displaced", "mean_village_threat"]
         return pa.table({n: [d[n] for d in self.days] for n in names})
 
-    def deaths_by(self, kind: str) -> int:
-        return int(sum(e[6] for e in self.events if e[3] == 3 and e[11] == kind))
+    def deaths_by(self, perpetrator_kind: str) -> int:
+        return int(sum(e[6] for e in self.events if e[3] == 3 and e[11] == perpetrator_kind))
+
+    def deaths_of_kind(self, kind: str) -> int:
+        return int(sum(e[6] for e in self.events if e[16] == kind))
+
+    def count(self, kind: tuple, interrupted: bool = False, interrupted_by: tuple = ()) -> int:
+        return sum(1 for e in self.events if e[16] in kind and (e[15] != "" if interrupted else e[15] in interrupted_by))

@@ -7,8 +7,9 @@ from collections import defaultdict
 
 import mesa
 import numpy as np
+from scipy.spatial import cKDTree
 
-from pocsim.config import Engine, ScenarioConfig, StrategyConfig
+from pocsim.config import Engine, MissionConfig, ScenarioConfig, StrategyConfig
 from pocsim.ledger import Ledger
 from pocsim.mission import build_mission
 from pocsim.streams import Streams
@@ -27,7 +28,8 @@ class POCModel(mesa.Model):
     """
 
     def __init__(self, scenario: ScenarioConfig | None = None, strategy: StrategyConfig | None = None,
-                 seed: int = 0, step_hours: float = 1.0, engine: str | Engine = "numba"):
+                 seed: int = 0, step_hours: float = 1.0, engine: str | Engine = "numba",
+                 mission: MissionConfig | None = None):
         super().__init__(rng=seed)
         self.scenario = scenario if scenario is not None else ScenarioConfig()
         self.strategy = strategy if strategy is not None else StrategyConfig()
@@ -41,8 +43,10 @@ class POCModel(mesa.Model):
         world = build_world(self.scenario, self.streams)
         self.terrain, self.villages = world.terrain, world.villages
         self.refresh_present()
+        self._village_tree = cKDTree(np.column_stack([self.villages.x, self.villages.y]))
         self.gain_scale = float(np.sqrt(np.median(self.villages.population) + 1.0))
         self.threat = ThreatField(self.terrain, self.scenario.threat, self.step_hours, self.engine)
+        self.threat_at_villages = self.threat.at(self.villages.cell)
         # Protection present on the ground; the mission writes it, armed groups read it.
         self.deterrence = np.zeros(self.terrain.shape)
         homes = place_group_homes(self, self.scenario.groups, self.streams["groups"])
@@ -50,7 +54,7 @@ class POCModel(mesa.Model):
         self.violence = Violence(self)
         self.displacement = Displacement(self)
         self.ledger = Ledger(self)
-        self.mission = build_mission(self.strategy, self)
+        self.mission = build_mission(self.strategy, mission if mission is not None else MissionConfig(), self)
         self.people_exposed_hours = 0.0
         self.displaced_peak = 0
 
@@ -144,6 +148,11 @@ class POCModel(mesa.Model):
         v.injuries[village] += injured
         self.ledger.add(civilian_deaths=killed_residents + killed_hosted, civilian_injuries=injured)
         self.refresh_present()
+
+    def villages_near(self, cell: int, km: float) -> np.ndarray:
+        """Indices of villages within `km` (straight line) of a cell."""
+        y, x = divmod(cell, self.terrain.shape[1])
+        return np.asarray(self._village_tree.query_ball_point((x, y), km / self.terrain.cell_km), dtype=np.int64)
 
     def deterrence_at_villages(self) -> np.ndarray:
         return self.deterrence.ravel()[self.villages.cell]

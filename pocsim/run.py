@@ -21,7 +21,8 @@ RUN_FILES = ("events.parquet", "timeseries.parquet", "summary.json")
 
 def simulate(cfg: PocsimConfig) -> tuple[POCModel, dict]:
     t0 = time.perf_counter()
-    model = POCModel(cfg.scenario, cfg.strategy, seed=cfg.seed, step_hours=cfg.step_hours, engine=cfg.engine)
+    model = POCModel(cfg.scenario, cfg.strategy, seed=cfg.seed, step_hours=cfg.step_hours, engine=cfg.engine,
+                     mission=cfg.mission)
     model.run(cfg.days)
     return model, summarize(model, cfg, time.perf_counter() - t0)
 
@@ -45,9 +46,22 @@ def summarize(model: POCModel, cfg: PocsimConfig, runtime_s: float) -> dict:
         "deaths_by_rebels": led.deaths_by("rebel"),
         "deaths_by_state_forces": led.deaths_by("state"),
         "people_exposed_hours": round(model.people_exposed_hours, 3),
+        "attacks_interrupted": led.count(kind=("raid", "reprisal"), interrupted=True),
+        "attacks_interrupted_by_mission": led.count(kind=("raid", "reprisal"), interrupted_by=("patrol", "reaction force")),
+        "reprisal_deaths": led.deaths_of_kind("reprisal"),
+        "collateral_deaths": led.deaths_of_kind("collateral"),
         "runtime_s": round(runtime_s, 3),
         "pocsim_version": __version__,
+        **mission_outputs(model),
     }
+
+
+def mission_outputs(model: POCModel) -> dict:
+    """The output ledger (what the mission did); zeros when there is no mission."""
+    from pocsim.mission.outputs import Outputs
+
+    outputs = model.mission.outputs if model.mission.outputs is not None else Outputs()
+    return outputs.summary()
 
 
 def write_run(folder: Path, model: POCModel, summary: dict) -> None:

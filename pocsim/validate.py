@@ -117,3 +117,28 @@ def validate(cfg: PocsimConfig) -> None:
     _range(h, p, "suppression", lo=0)
     _range(h, p, "source_per_fighter", lo=0)
     _range(h, p, "high_threshold", lo=0, lo_open=True)
+
+    m, p = cfg.mission, "mission"
+    for name in ("troops", "police", "civilian_staff", "helicopters"):
+        _range(m, p, name, lo=0)
+    for name in ("company_size", "platoon_size", "police_unit_size", "team_size"):
+        _range(m, p, name, lo=1)
+    _check(m.platoon_size <= m.company_size, f"{p}.platoon_size", f"<= mission.company_size ({m.company_size})",
+           m.platoon_size)
+    for name in ("helicopter_kmh", "base_reach_hours", "planning_hours", "picture_fade_hours"):
+        _range(m, p, name, lo=0, lo_open=True)
+    for name in ("authorisation_hours", "deterrence_per_company", "report_delay_hours", "report_noise"):
+        _range(m, p, name, lo=0)
+    _range(m, p, "freedom_of_movement", lo=0, hi=1)
+    _range(m, p, "alert_coverage", lo=0, hi=1)
+
+    st, p = cfg.strategy, "strategy"
+    _range(st, p, "patrol_share", lo=0, hi=1)
+    _range(st, p, "qrf_companies", lo=0)
+    shares = ("teams_share", "liaison_share", "mediation_share", "advocacy_share", "ddr_share")
+    for name in shares:
+        _range(st, p, name, lo=0, hi=1)
+    total = sum(getattr(st, n) for n in shares)
+    _check(total <= 1 + 1e-9, f"{p}.teams_share", f"with the other civilian shares a total of at most 1 (now {total:g})",
+           st.teams_share)
+

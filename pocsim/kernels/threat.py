@@ -3,13 +3,21 @@
     D_i   = T_i + spread * sum_j c_ij (T_j - T_i)        (4-neighbour grid, c_ij = c_ji)
     out_i = D_i * retention_i  (+ sources)
 
+Precision. The threat field T, ``out`` and all arithmetic are float64; the conductances c_ij and
+the retention r_i are *stored* as float32, which halves their share of the memory traffic (the
+step is memory-bound: 36 instead of 48 bytes per cell). Each float32 value is converted to
+float64 (exactly) when it is read, so the arithmetic below is float64 throughout: the inputs are
+float32-rounded, the step itself is not. Symmetry (c_ij = c_ji, the same stored number) and
+hence mass conservation are unaffected; the rounding of c_ij (relative 6e-8) only perturbs the
+terrain's conductance ratios, far below how well the terrain is known.
+
 Arithmetic form. The kernel evaluates D_i as ``T_i * (1 - spread*s_i) + spread * f_i`` with
 ``s_i = sum_j c_ij`` and ``f_i = sum_j c_ij T_j``, algebraically the same as above. In this form
 every term is a product of non-negative numbers once ``spread*s_i <= 1``, so T >= 0 holds
 *exactly* under rounding; the flux form ``T_i - spread*sum c_ij T_i + ...`` can round below 0.
-``conductance`` guarantees ``s_i <= 1`` for the same summation order the kernel uses
-(w, e, n, s). Mass is conserved up to rounding (~1e-16 relative per step) because every
-``c_ij T_j`` leaving cell j arrives in cell i.
+``conductance`` guarantees ``s_i <= 1`` for the float32 values it returns, summed in float64 in
+the order the kernel uses (w, e, n, s). Mass is conserved up to rounding (~1e-16 relative per
+step) because every ``c_ij T_j`` leaving cell j arrives in cell i.
 
 The numba kernel and the numpy reference perform the same operations in the same order, except
 that the kernel lets LLVM fuse a multiply and an add into one FMA (``fastmath={"contract"}``):
@@ -28,14 +36,18 @@ _FM = {"contract"}  # FMA only; see the module docstring
 
 
 def conductance(cost, cell_km=1.0):
-    """Symmetric edge conductances ``(cx, cy)`` from a travel-cost field (hours per km).
+    """Symmetric edge conductances ``(cx, cy)``, float32, from a travel-cost field (hours per km).
 
-    cx (ny, nx-1): edge (y,x)-(y,x+1); cy (ny-1, nx): edge (y,x)-(y+1,x). Raw value
-    1 / (0.5*(cost_i+cost_j)*cell_km), 0 if either cell is impassable (inf); then all scaled
-    by one constant so the largest per-cell sum is 1 (within an ulp or two, never above), which
+    cx (ny, nx-1): edge (y,x)-(y,x+1); cy (ny-1, nx): edge (y,x)-(y+1,x), both float32
+    C-contiguous. Raw value 1 / (0.5*(cost_i+cost_j)*cell_km) in float64, 0 if either cell is
+    impassable (inf); then all scaled by one constant and rounded to float32, the constant
+    chosen so that the largest per-cell sum -- of the float32 values, converted to float64 and
+    added in the kernel's order -- is 1 within a few float32 ulp and *never above* 1. That
     makes ``threat_step`` stable and positivity-preserving for spread in [0, 1]. Because of
-    that scaling only cost *ratios* matter: ``cell_km`` cancels, and ``spread`` alone sets
-    how fast threat moves (cells per step on the fastest terrain).
+    the scaling only cost *ratios* matter: ``cell_km`` cancels (up to the float32 rounding),
+    and ``spread`` alone sets how fast threat moves (cells per step on the fastest terrain).
+    An edge whose scaled value is below float32's range (a cost ratio beyond ~1e38) becomes 0,
+    i.e. impassable, on both sides alike.
     """
     cost = np.asarray(cost, dtype=np.float64)
     if cost.ndim != 2:
@@ -49,19 +61,25 @@ def conductance(cost, cell_km=1.0):
         cy = 1.0 / (0.5 * (cost[:-1, :] + cost[1:, :]) * cell_km)
     top = _cell_sums(cx, cy).max(initial=0.0)
     if top == 0.0:  # nothing can move: keep the zeros
-        return cx, cy
-    # 1/top can leave the largest rounded sum an ulp above or below 1: try the few scales
-    # around it and keep the largest whose sums never exceed 1 (stability needs <= 1 exactly).
-    scale = np.nextafter(1.0 / top, np.inf)
-    for _ in range(2):
-        scale = np.nextafter(scale, np.inf)
-    while _cell_sums(cx * scale, cy * scale).max() > 1.0:
-        scale = np.nextafter(scale, 0.0)
-    return cx * scale, cy * scale
+        return cx.astype(np.float32), cy.astype(np.float32)
+    # Rounding each value to float32 moves it by up to 2**-24 relative, so the largest sum of
+    # the rounded values can land a little above 1 at scale 1/top. Step the scale down by
+    # 2**-24 relative until no sum exceeds 1 (stability needs <= 1 exactly): at most a few
+    # steps, since four values rounded up by at most 2**-24 each cannot exceed 1 by more than
+    # ~2**-24 plus float64 rounding. The check is on exactly what the kernel computes.
+    scale = 1.0 / top
+    for _ in range(16):
+        cx32, cy32 = (cx * scale).astype(np.float32), (cy * scale).astype(np.float32)
+        if _cell_sums(cx32, cy32).max() <= 1.0:
+            return cx32, cy32
+        scale *= 1.0 - 2.0**-24
+    raise AssertionError("conductance scaling did not converge")  # unreachable, see above
 
 
 def _cell_sums(cx, cy):
-    """Per-cell sum of conductances in the kernel's order ((w + e) + n) + s."""
+    """Per-cell sum of conductances in float64 in the kernel's order ((w + e) + n) + s.
+
+    float32 inputs are converted to float64 before adding (numpy promotes), as in the kernel."""
     ny, nx = cx.shape[0], cy.shape[1]
     s = np.zeros((ny, nx), dtype=np.float64)
     s[:, 1:] += cx
@@ -72,10 +90,11 @@ def _cell_sums(cx, cy):
 
 
 def retention_field(deterrence, decay, suppression):
-    """Per-cell factor ``(1 - decay) / (1 + suppression * deterrence)`` in [0, 1].
+    """Per-cell factor ``(1 - decay) / (1 + suppression * deterrence)`` in [0, 1], float32.
 
-    Folds hourly decay and suppression by deterrence into one multiply for the hot kernel;
-    recompute it only when deterrence changes.
+    Computed in float64, then rounded to float32 (C-contiguous, deterrence's shape) to halve the
+    kernel's memory traffic; rounding keeps it in [0, 1]. Folds hourly decay and suppression by
+    deterrence into one multiply for the hot kernel; recompute it only when deterrence changes.
     """
     deterrence = np.asarray(deterrence, dtype=np.float64)
     decay = np.asarray(decay, dtype=np.float64)
@@ -87,7 +106,7 @@ def retention_field(deterrence, decay, suppression):
     if not np.all((deterrence >= 0.0) & np.isfinite(deterrence)):
         raise ValueError("deterrence must be finite and >= 0")
     r = (1.0 - decay) / (1.0 + suppression * deterrence)
-    return np.ascontiguousarray(np.broadcast_to(r, deterrence.shape), dtype=np.float64)
+    return np.ascontiguousarray(np.broadcast_to(r, deterrence.shape), dtype=np.float32)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,6 +115,10 @@ def retention_field(deterrence, decay, suppression):
 
 @numba.njit(cache=True, inline="always", fastmath=_FM)
 def _cell(t, tw, te, tn, ts, cw, ce, cn, cs, spread, r):
+    # conductances and retention arrive as float32 (or an exact 0.0 at the border): widen them
+    # first so every operation below is float64, exactly as in the numpy reference
+    cw, ce, cn, cs = np.float64(cw), np.float64(ce), np.float64(cn), np.float64(cs)
+    r = np.float64(r)
     s = ((cw + ce) + cn) + cs
     f = ((cw * tw + ce * te) + cn * tn) + cs * ts
     return (t * (1.0 - spread * s) + spread * f) * r
@@ -106,10 +129,10 @@ def _edge_cell(threat, cx, cy, retention, spread, y, x):
     """Any cell, branchy: a missing neighbour gets conductance 0 and its own T (0*T adds an exact
     0, so this equals leaving the term out, as the numpy reference does)."""
     ny, nx = threat.shape
-    cw = cx[y, x - 1] if x > 0 else 0.0
-    ce = cx[y, x] if x < nx - 1 else 0.0
-    cn = cy[y - 1, x] if y > 0 else 0.0
-    cs = cy[y, x] if y < ny - 1 else 0.0
+    cw = np.float64(cx[y, x - 1]) if x > 0 else 0.0
+    ce = np.float64(cx[y, x]) if x < nx - 1 else 0.0
+    cn = np.float64(cy[y - 1, x]) if y > 0 else 0.0
+    cs = np.float64(cy[y, x]) if y < ny - 1 else 0.0
     return _cell(threat[y, x], threat[y, max(x - 1, 0)], threat[y, min(x + 1, nx - 1)],
                  threat[max(y - 1, 0), x], threat[min(y + 1, ny - 1), x],
                  cw, ce, cn, cs, spread, retention[y, x])
@@ -150,7 +173,8 @@ def _add_sources(flat, src_idx, src_amount):
 
 
 # ---------------------------------------------------------------------------------------------
-# numpy reference: the same operations, whole-array at a time
+# numpy reference: the same operations, whole-array at a time. float32 operands meet float64
+# ones in every ufunc below, so numpy converts them to float64 (exactly) first, as the kernel does.
 
 
 def _threat_step_np(threat, cx, cy, retention, spread, src_idx, src_amount, out):
@@ -177,16 +201,19 @@ def _threat_step_np(threat, cx, cy, retention, spread, src_idx, src_amount, out)
 def threat_step(threat, cx, cy, retention, spread, src_idx, src_amount, out, engine="numba"):
     """Advance the threat field one step, writing into ``out`` (must not overlap ``threat``).
 
-    threat, retention, out: float64 (ny, nx) C-contiguous; cx (ny, nx-1), cy (ny-1, nx) from
-    ``conductance``; spread in [0, 1]; src_idx int64 flat indices and src_amount float64 >= 0
-    (same length; repeated indices accumulate). Only cheap shape/dtype checks here: this runs
-    ~9,000 times per simulation.
+    threat, out: float64 (ny, nx); retention: float32 (ny, nx) from ``retention_field``;
+    cx (ny, nx-1), cy (ny-1, nx): float32 from ``conductance``; all C-contiguous. spread in
+    [0, 1]; src_idx int64 flat indices and src_amount float64 >= 0 (same length; repeated
+    indices accumulate). Only cheap shape/dtype checks here: this runs ~9,000 times per
+    simulation.
     """
     shape = threat.shape
     ny, nx = shape
     assert out.shape == shape and retention.shape == shape, "threat/out/retention shapes differ"
     assert cx.shape == (ny, nx - 1) and cy.shape == (ny - 1, nx), "conductance shapes"
-    assert threat.dtype == out.dtype == retention.dtype == cx.dtype == cy.dtype == np.float64
+    assert threat.dtype == out.dtype == np.float64, "threat and out must be float64"
+    assert retention.dtype == cx.dtype == cy.dtype == np.float32, \
+        "retention, cx, cy must be float32 (from retention_field / conductance)"
     assert src_idx.dtype == np.int64 and src_amount.dtype == np.float64
     assert src_idx.shape == src_amount.shape and src_idx.ndim == 1, "sources"
     assert 0.0 <= spread <= 1.0, "spread must be in [0, 1]"

@@ -4,11 +4,13 @@ raids, and through armed groups' strength (see DESIGN.md)."""
 
 from __future__ import annotations
 
-from pocsim.config import ConfigError, StrategyConfig
+from pocsim.config import MissionConfig, StrategyConfig
 
 
 class NoMission:
     """No peacekeepers, police or civilian staff: the deterrence field stays empty."""
+
+    outputs = None
 
     def __init__(self, model):
         self.model = model
@@ -16,11 +18,16 @@ class NoMission:
     def step(self) -> None:
         pass
 
+    def attack_started(self, raid) -> None:
+        pass
 
-STRATEGIES = {"none": NoMission}
+    def prevents_incident(self, village: int) -> bool:
+        return False
 
 
-def build_mission(strategy: StrategyConfig, model):
-    if strategy.name not in STRATEGIES:
-        raise ConfigError(f"strategy.name: must be one of {sorted(STRATEGIES)}, got {strategy.name!r}")
-    return STRATEGIES[strategy.name](model)
+def build_mission(strategy: StrategyConfig, mission: MissionConfig, model):
+    if strategy.name == "none":
+        return NoMission(model)
+    from pocsim.mission.mission import Mission
+
+    return Mission(model, strategy, mission)

@@ -16,8 +16,10 @@ import mesa
 import numpy as np
 
 from pocsim.config import GroupConfig, GroupKind
-from pocsim.kernels.travel import path_from_parents, travel_times_with_parents
+from pocsim.kernels.travel import travel_times_with_parents
+from pocsim.world.route import Route
 
+GRIEVANCE_KEPT_PER_HOUR = 0.5 ** (1 / (30 * 24))  # a grudge halves in a month
 DEFENCE_RANGE_KM = 10.0  # how far a hostile group's presence weighs on a target's risk
 CHOICE_TEMPERATURE = 0.3  # spread of target choice around the best utility (softmax)
 
@@ -45,6 +47,11 @@ class ArmedGroup(mesa.Agent):
         self.strength = float(cfg.strength)
         self.initial_strength = float(cfg.strength)
         self.aggression = cfg.aggression
+        self.initial_aggression = cfg.aggression
+        self.targets_peacekeepers = cfg.targets_peacekeepers
+        # Villages this group wants to punish (seen with the mission, near an operation against it).
+        self.grievance = np.zeros(len(model.villages))
+        self.reprisal = False  # whether the current target was chosen to punish
         self.deterrence_sensitivity = cfg.deterrence_sensitivity
         self.risk_aversion = cfg.risk_aversion
         self.abuse_cost = cfg.abuse_cost
@@ -59,9 +66,7 @@ class ArmedGroup(mesa.Agent):
         self.cell = home
         self.activity = Activity.resting
         self.rest_until = 0  # step
-        self.path = np.zeros(0, dtype=np.int64)
-        self.path_hours = np.zeros(0)
-        self.hours_on_path = 0.0
+        self.route: Route | None = None
         self.target = -1  # village index while advancing or raiding
         self.raid = None
         self.engaged_until = -1  # no new clash before this step (after a fight, groups disengage)
@@ -88,6 +93,7 @@ class ArmedGroup(mesa.Agent):
 
     # --- the hourly step -------------------------------------------------------------------
     def step(self) -> None:
+        self.grievance *= GRIEVANCE_KEPT_PER_HOUR ** self.model.step_hours
         if self.activity == Activity.resting and self.model.t >= self.rest_until:
             self.choose_target()
         elif self.activity in (Activity.advancing, Activity.responding, Activity.withdrawing):
@@ -105,13 +111,15 @@ class ArmedGroup(mesa.Agent):
         m = self.model
         v = m.villages
         present = m.present
-        gain = self.hostility[v.community] * np.sqrt(present) * v.vulnerability / m.gain_scale
-        risk = self.risk_aversion * (self.deterrence_sensitivity * m.deterrence_at_villages()
-                                     + m.hostile_presence(self) / self.strength)
+        gain = self.aggression * self.hostility[v.community] * np.sqrt(present) * v.vulnerability / m.gain_scale
+        # A group that fights the mission is drawn to its presence, not deterred by it.
+        presence = m.deterrence_at_villages() * (-0.5 if self.targets_peacekeepers else self.deterrence_sensitivity)
+        risk = self.risk_aversion * (presence + m.hostile_presence(self) / self.strength)
         if self.is_state:
             risk = risk + self.abuse_cost
         effort = reach_hours / m.scenario.violence.search_hours
-        return self.aggression * gain - risk - 0.5 * effort
+        self._punish = self.grievance > gain  # remembered for the target that gets chosen
+        return gain + self.grievance - risk - 0.5 * effort
 
     def choose_target(self) -> None:
         m = self.model
@@ -127,19 +135,13 @@ class ArmedGroup(mesa.Agent):
         weights = np.where(ok, np.exp((utility - utility[ok].max()) / CHOICE_TEMPERATURE), 0.0)
         target = int(self._rng.choice(len(weights), p=weights / weights.sum()))
         self.target = target
-        self.set_path(path_from_parents(parent, int(m.villages.cell[target])), times.ravel())
+        self.reprisal = bool(self._punish[target])
+        self.route = Route.from_search(times, parent, int(m.villages.cell[target]), m.terrain.cell_km)
         self.activity = Activity.advancing
 
-    def set_path(self, path: np.ndarray, times_flat: np.ndarray) -> None:
-        self.path = path
-        self.path_hours = times_flat[path] - times_flat[path[0]]
-        self.hours_on_path = 0.0
-
     def move(self) -> None:
-        self.hours_on_path += self.model.step_hours
-        k = int(np.searchsorted(self.path_hours, self.hours_on_path, side="right")) - 1
-        self.cell = int(self.path[max(k, 0)])
-        if k >= len(self.path) - 1:
+        self.cell, arrived = self.route.advance(self.model.step_hours)
+        if arrived:
             self.arrive()
 
     def arrive(self) -> None:
@@ -155,13 +157,11 @@ class ArmedGroup(mesa.Agent):
     def respond_to(self, village: int) -> bool:
         """Go to defend a village under attack if it can get there within the search range."""
         m = self.model
-        cell = int(m.villages.cell[village])
-        times, parent = travel_times_with_parents(self.cost, np.array([self.cell]), m.terrain.cell_km,
-                                                  max_time=m.scenario.violence.search_hours, target=cell)
-        path = path_from_parents(parent, cell)
-        if len(path) == 0:
+        route = Route.plan(self.cost, self.cell, int(m.villages.cell[village]), m.terrain.cell_km,
+                           max_hours=m.scenario.violence.search_hours)
+        if route is None:
             return False
-        self.set_path(path, times.ravel())
+        self.route = route
         self.activity = Activity.responding
         return True
 
@@ -172,14 +172,12 @@ class ArmedGroup(mesa.Agent):
         if self.cell == self.home:
             self.schedule_rest()
             return
-        times, parent = travel_times_with_parents(self.cost, np.array([self.cell]), self.model.terrain.cell_km,
-                                                  target=self.home)
-        path = path_from_parents(parent, self.home)
-        if len(path) == 0:  # home cut off (cannot happen on static terrain, but never strand a group)
+        route = Route.plan(self.cost, self.cell, self.home, self.model.terrain.cell_km)
+        if route is None:  # home cut off (cannot happen on static terrain, but never strand a group)
             self.home = self.cell
             self.schedule_rest()
             return
-        self.set_path(path, times.ravel())
+        self.route = route
         self.activity = Activity.withdrawing
 
     def lose(self, fighters: float) -> None:

@@ -11,7 +11,7 @@ product of village size, attacker strength, intent and how long the raid goes on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -31,7 +31,7 @@ class Raid:
     injuries: int = 0
     fled: int = 0
     interrupted_by: str = ""
-    event_id: int = field(default=-1)
+    reprisal: bool = False  # chosen to punish the village rather than for what it holds
 
 
 class Violence:
@@ -45,10 +45,12 @@ class Violence:
     def start_raid(self, group: ArmedGroup, village: int) -> None:
         intent = self.rng.lognormal(-0.5 * self.cfg.raid_intent_sigma**2, self.cfg.raid_intent_sigma)
         planned = self.rng.exponential(self.cfg.raid_hours_mean * intent)
-        raid = Raid(group, village, self.model.t, intent, max(planned, self.model.step_hours))
+        raid = Raid(group, village, self.model.t, intent, max(planned, self.model.step_hours),
+                    reprisal=group.reprisal)
         group.raid = raid
         self.raids.append(raid)
         self.call_defenders(raid)
+        self.model.mission.attack_started(raid)
 
     def call_defenders(self, raid: Raid) -> None:
         """Self-defence militias of the village's community come to fight the raiders off."""
@@ -97,7 +99,7 @@ class Violence:
             step=raid.start_step, type_of_violence=3, side_a=g.name, side_b="Civilians", best=raid.deaths,
             cell=int(v.cell[raid.village]), village_id=raid.village, perpetrator_kind=g.perpetrator_kind,
             injuries=raid.injuries, displaced=raid.fled, hours=raid.hours, interrupted_by=raid.interrupted_by,
-            kind="raid")
+            kind="reprisal" if raid.reprisal else "raid")
         g.withdraw()
 
     # --- clashes between armed groups --------------------------------------------------------
@@ -147,7 +149,7 @@ class Violence:
         gx, gy = m.terrain.xy(np.array([g.cell for g in groups]))
         for i in hit:
             present = int(m.present[i])
-            if present == 0:
+            if present == 0 or m.mission.prevents_incident(i):
                 continue
             killed = min(int(self.rng.poisson(0.7)), present)
             injured = min(int(self.rng.poisson(1.2)), present - killed)

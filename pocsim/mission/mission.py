@@ -1,0 +1,312 @@
+"""The UN mission: its resources, its threat picture, its units in the field, and how they act.
+
+Every hour the mission senses (reports reach its picture, alerts come in), plans (once per
+planning cycle, through its strategy's policy), and acts (units move and do their work; presence
+on the ground becomes the deterrence field). It reads the world only through its sources: the
+picture, alerts, and what its units see where they are.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pocsim.kernels.travel import travel_times, travel_times_with_parents
+from pocsim.mission.alerts import AlertNetwork
+from pocsim.mission.civilian import (DDR, EXPOSURE, FOLLOW_UP_DAYS, LIAISON_REACH_HOURS, PLAN_EFFECT,
+                                     VISIT_REACH_HOURS, Advocacy, Mediation, controlling_groups)
+from pocsim.mission.military import Base, OffensiveOperation
+from pocsim.mission.outputs import Outputs
+from pocsim.mission.picture import ThreatPicture
+from pocsim.mission.presence import Presence
+from pocsim.world.route import Route
+
+LIAISON_REPORT_DELAY_HOURS = 12.0
+ARREST_KM = 5.0
+POLICE_PER_ARREST_SCALE = 80.0  # police at a site who stop half of the incidents around it
+CROSSFIRE_KILL = 0.01  # share of people present killed when a group fights peacekeepers in a village
+FIGHT_KM = 5.0
+
+
+class Mission:
+    def __init__(self, model, strategy, cfg):
+        from pocsim.mission.strategy import make_policy
+
+        self.model = model
+        self.strategy = strategy
+        self.cfg = cfg
+        self.rng = model.streams["mission"]
+        self.outputs = Outputs()
+        self.picture = ThreatPicture(model, cfg, model.streams["picture"])
+        self.presence = Presence(model, cfg)
+        self.bases: list[Base] = []
+        self.units: list = []
+        self.helicopters_free = cfg.helicopters
+        self._searches: dict = {}
+        self._routes: dict = {}
+        self.plans: dict[int, int] = {}  # village -> step a protection plan was left there
+        self.offices: list[int] = []  # village indices where liaison assistants work
+        self.liaison_villages = np.zeros(len(model.villages), dtype=bool)
+        self.alerts: AlertNetwork | None = None
+        self.police_sites: list[tuple[int, float]] = []  # (village, police officers)
+        self.unarmed_areas = np.zeros(len(model.villages), dtype=bool)  # set by a modular policy
+        staff = cfg.civilian_staff
+        self.mediation = Mediation(self, int(strategy.mediation_share * staff) // cfg.team_size)
+        self.advocacy = Advocacy(self, int(strategy.advocacy_share * staff))
+        self.ddr = DDR(self, int(strategy.ddr_share * staff))
+        self.policy = make_policy(self)
+        self.policy.deploy()
+
+    # --- the mission's hour ------------------------------------------------------------------
+    def step(self) -> None:
+        """sense -> plan -> act."""
+        self.sense()
+        if self.model.t % max(1, int(self.cfg.planning_hours / self.model.step_hours)) == 0:
+            self.policy.plan()
+        self.act()
+
+    def sense(self) -> None:
+        for _, group in self.picture.step():
+            self.advocacy.attack_reported(self.model.groups[group])
+        if self.model.t % int(24 / self.model.step_hours) == 0 and self.liaison_villages.any():
+            # liaison assistants phone their contacts each day
+            self.picture.report_threat(np.flatnonzero(self.liaison_villages), LIAISON_REPORT_DELAY_HOURS)
+        if self.alerts is not None:
+            for alert in self.alerts.step():
+                self.dispatch(alert)
+
+    def act(self) -> None:
+        for unit in list(self.units):
+            unit.step()
+        if self.model.t % int(24 / self.model.step_hours) == 0:
+            self.mediation.daily()
+            self.ddr.daily()
+        self.model.deterrence = self.presence.compose(self.bases, self.units)
+
+    # --- what the world tells the mission ----------------------------------------------------
+    def attack_started(self, raid) -> None:
+        if self.alerts is not None:
+            self.alerts.attack_started(raid.village)
+        if self.liaison_villages[raid.village]:
+            # word reaches the liaison assistants, later and without a call for help
+            self.picture.report_attack(raid.village, raid.group.index, LIAISON_REPORT_DELAY_HOURS)
+
+    def prevents_incident(self, village: int) -> bool:
+        """Police at a protection site arrest some of those who prey on people around it."""
+        v = self.model.villages
+        r2 = (ARREST_KM / self.model.terrain.cell_km) ** 2
+        for site, officers in self.police_sites:
+            if (v.x[site] - v.x[village]) ** 2 + (v.y[site] - v.y[village]) ** 2 <= r2:
+                if self.rng.random() < officers / (officers + POLICE_PER_ARREST_SCALE):
+                    self.outputs.arrests += 1
+                    return True
+        return False
+
+    # --- shared abilities of units -----------------------------------------------------------
+    def intervene(self, cell: int, km: float, by: str) -> bool:
+        """Troops at `cell` step into any attack within `km`. Returns whether one was cut short."""
+        m, v = self.model, self.model.villages
+        x, y = m.terrain.xy(cell)
+        r2 = (km / m.terrain.cell_km) ** 2
+        stopped = False
+        for raid in list(m.violence.raids):
+            i = raid.village
+            if (v.x[i] - x) ** 2 + (v.y[i] - y) ** 2 > r2:
+                continue
+            if raid.group.targets_peacekeepers:
+                # they fight the peacekeepers instead of breaking off; civilians are caught between
+                present = int(m.present[i])
+                killed = int(self.rng.binomial(present, CROSSFIRE_KILL)) if present else 0
+                killed_res = int(self.rng.hypergeometric(int(v.residents[i]), present - int(v.residents[i]), killed)) \
+                    if killed else 0
+                m.harm(i, killed_res, killed - killed_res, 0)
+                raid.deaths += killed
+                continue
+            m.violence.interrupt(raid, by=by)
+            stopped = True
+        return stopped
+
+    def see_groups(self, cell: int, km: float) -> None:
+        nx = self.model.terrain.shape[1]
+        y, x = divmod(cell, nx)
+        r2 = (km / self.model.terrain.cell_km) ** 2
+        for g in self.model.groups:
+            gy, gx = divmod(g.cell, nx)
+            if (gx - x) ** 2 + (gy - y) ** 2 <= r2:
+                self.picture.report_sighting(g.index, g.cell, delay_hours=2.0)
+
+    def movement_allowed(self, cell: int) -> bool:
+        """Where host-state forces operate, the host state may refuse the mission passage."""
+        fom = self.cfg.freedom_of_movement
+        if fom >= 1.0:
+            return True
+        x, y = self.model.terrain.xy(cell)
+        r2 = (20.0 / self.model.terrain.cell_km) ** 2
+        near_state = any(g.is_state and (self.model.terrain.xy(g.cell)[0] - x) ** 2
+                         + (self.model.terrain.xy(g.cell)[1] - y) ** 2 <= r2 for g in self.model.groups)
+        if near_state and self.rng.random() >= fom:
+            self.outputs.movements_denied += 1
+            return False
+        return True
+
+    def reachable(self, cell: int, hours: float, origin_cells: list[int] | None = None) -> bool:
+        origins = np.array(origin_cells if origin_cells is not None else [b.cell for b in self.bases] or [cell])
+        t = travel_times(self.model.terrain.cost("vehicle"), origins, self.model.terrain.cell_km, max_time=hours,
+                         engine=self.model.engine)
+        return bool(np.isfinite(t.ravel()[cell]))
+
+    def search(self, cell: int, mode: str, hours: float) -> tuple[np.ndarray, np.ndarray]:
+        """Travel times and routes from `cell` within `hours`, remembered: units leave from the
+        same few bases again and again, and the terrain does not change."""
+        key = (cell, mode, hours)
+        if key not in self._searches:
+            if len(self._searches) >= 64:
+                self._searches.pop(next(iter(self._searches)))
+            self._searches[key] = travel_times_with_parents(self.model.terrain.cost(mode), np.array([cell]),
+                                                            self.model.terrain.cell_km, max_time=hours)
+        return self._searches[key]
+
+    def route(self, cell: int, mode: str, hours: float, goal: int):
+        key = (cell, mode, hours, goal)
+        if key not in self._routes:
+            if len(self._routes) >= 4096:
+                self._routes.clear()
+            times, parent = self.search(cell, mode, hours)
+            self._routes[key] = Route.from_search(times, parent, goal, self.model.terrain.cell_km)
+        route = self._routes[key]
+        return route.fresh() if route is not None else None
+
+    def reach_hours(self, cell: int, mode: str, hours: float) -> np.ndarray:
+        return self.search(cell, mode, hours)[0].ravel()[self.model.villages.cell]
+
+    def pick_village_at_risk(self, cell: int, mode: str, hours: float) -> int:
+        """The village within reach the picture shows most at risk; with no information at all,
+        the biggest village within reach (where a planner without a picture would go)."""
+        reach = np.isfinite(self.reach_hours(cell, mode, hours))
+        if not reach.any():
+            return -1
+        risk = np.where(reach, self.picture.risk(), -1.0)
+        if risk.max() <= 0:
+            risk = np.where(reach, self.model.villages.population.astype(float), -1.0)
+        best = np.flatnonzero(risk >= 0.8 * risk.max())  # several close calls: do not always pick the same
+        return int(self.rng.choice(best))
+
+    def pick_village_for_visit(self, cell: int, mode: str) -> int:
+        reach = np.isfinite(self.reach_hours(cell, mode, VISIT_REACH_HOURS))
+        if not reach.any():
+            return -1
+        due = [v for v, when in self.plans.items() if reach[v]]
+        if self.strategy.follow_up and due:
+            return int(min(due, key=lambda v: self.plans[v]))  # oldest plan first
+        recently = np.zeros(len(reach), dtype=bool)
+        recently[list(self.plans)] = True
+        risk = (self.picture.risk() + 1e-9 * self.model.villages.population) * (1.0 + self.unarmed_areas)
+        risk = np.where(reach & ~recently, risk, -1.0)
+        return int(np.argmax(risk)) if risk.max() >= 0 else -1
+
+    # --- protection plans and their follow-up ------------------------------------------------
+    def leave_plan(self, village: int) -> None:
+        if village in self.plans and self.strategy.follow_up:
+            self.followed_up(village)
+            return
+        self.plans[village] = self.model.t
+        # Being seen with the mission marks villagers as informers to the group that controls them.
+        for g in controlling_groups(self.model, village):
+            g.grievance[village] += EXPOSURE
+
+    def followed_up(self, village: int) -> None:
+        """The mission came back and acted on the plan: the village is less exposed from now on.
+        A mission that does not follow plans up may pass by again, but does nothing with them."""
+        if not self.strategy.follow_up:
+            return
+        when = self.plans.pop(village, None)
+        if when is None:
+            return
+        if (self.model.t - when) * self.model.step_hours <= FOLLOW_UP_DAYS * 24:
+            # The plan is put in place: villagers get ways to warn and to hide or flee in time,
+            # and a radio that brings them into the alert network even without phone coverage.
+            self.model.villages.vulnerability[village] *= PLAN_EFFECT
+            if self.alerts is not None:
+                self.alerts.members[village] = True
+            self.outputs.follow_up_visits += 1
+
+    # --- alerts and the reaction force -------------------------------------------------------
+    def dispatch(self, alert) -> None:
+        self.outputs.alerts_raised += 1
+        if not alert.true_alarm:
+            self.outputs.alerts_false += 1
+        v = self.model.villages
+        self.picture.estimate[alert.village] = max(self.picture.estimate[alert.village],
+                                                   2.0 * self.model.scenario.threat.high_threshold)
+        free = [u for u in self.units if getattr(u, "available", False)]
+        if not free:
+            return
+        x, y = v.x[alert.village], v.y[alert.village]
+        nearest = min(free, key=lambda u: (self.model.terrain.xy(u.cell)[0] - x) ** 2
+                      + (self.model.terrain.xy(u.cell)[1] - y) ** 2)
+        nearest.respond(alert)
+
+    # --- offensive operations ----------------------------------------------------------------
+    def launch_operation(self, group, base: Base) -> bool:
+        cell = int(self.picture.last_seen[group.index])
+        if cell < 0 or base.troops < self.cfg.company_size or not self.movement_allowed(cell):
+            return False
+        op = OffensiveOperation(self, base.cell, float(self.cfg.company_size), group)
+        if not op.go(cell):
+            op.remove()
+            return False
+        base.troops -= self.cfg.company_size
+        op.base = base
+        self.units.append(op)
+        self.outputs.offensive_operations += 1
+        return True
+
+    def engage(self, op, group) -> None:
+        m, v = self.model, self.model.villages
+        ox, oy = m.terrain.xy(op.cell)
+        gx, gy = m.terrain.xy(group.cell)
+        group.aggression = max(group.aggression, group.initial_aggression)  # talks are off
+        if (gx - ox) ** 2 + (gy - oy) ** 2 > (FIGHT_KM / m.terrain.cell_km) ** 2:
+            return  # the group had moved on
+        group.lose(float(self.rng.poisson(0.1 * op.troops)))
+        # Fighting among villages costs civilian lives, and the group blames nearby villagers.
+        near = op.villages_within(FIGHT_KM)
+        for i in near:
+            present = int(m.present[i])
+            killed = int(self.rng.binomial(present, 0.002)) if present else 0
+            if killed:
+                killed_res = int(self.rng.hypergeometric(int(v.residents[i]), present - int(v.residents[i]), killed))
+                m.harm(i, killed_res, killed - killed_res, 0)
+                m.ledger.event(step=m.t, type_of_violence=3, side_a="UN mission", side_b="Civilians", best=killed,
+                               cell=int(v.cell[i]), village_id=int(i), perpetrator_kind="mission", injuries=0,
+                               displaced=0, hours=m.step_hours, interrupted_by="", kind="collateral")
+        group.grievance[op.villages_within(3 * FIGHT_KM)] += EXPOSURE
+
+    def end_operation(self, op) -> None:
+        op.base.troops += op.troops
+        self.units.remove(op)
+        op.remove()
+
+    # --- resources placed by the policy ------------------------------------------------------
+    def open_base(self, cell: int, troops: float, temporary: bool = False) -> Base:
+        base = Base(cell, troops, temporary)
+        self.bases.append(base)
+        self.outputs.bases += 1
+        return base
+
+    def open_liaison(self, offices: list[int], assistants: int) -> None:
+        """Liaison assistants at these places keep in touch with villages within reach that have
+        phone coverage, and bring them into alert networks."""
+        self.offices = offices
+        if assistants <= 0 or not offices:
+            self.alerts = AlertNetwork(self, np.zeros(len(self.model.villages), dtype=bool))
+            return
+        v = self.model.villages
+        cells = v.cell[offices]
+        t = travel_times(self.model.terrain.cost("vehicle"), cells, self.model.terrain.cell_km,
+                         max_time=LIAISON_REACH_HOURS, engine=self.model.engine).ravel()[v.cell]
+        # each assistant keeps up with about 15 villages: more staff, wider contact
+        in_reach = np.flatnonzero(np.isfinite(t) & v.phone_coverage)
+        in_reach = in_reach[np.argsort(t[in_reach], kind="stable")][: 15 * assistants]
+        self.liaison_villages[in_reach] = True
+        members = self.liaison_villages & (self.rng.random(len(v)) < self.cfg.alert_coverage)
+        self.alerts = AlertNetwork(self, members)

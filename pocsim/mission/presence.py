@@ -1,0 +1,83 @@
+"""Presence: how the mission's troops on the ground become the deterrence field armed groups read.
+
+A base deters around itself, fading with travel time (not straight-line distance): a base on a
+main road covers the road far better than the hills behind it. A patrol deters only where it is,
+while it is there. The field is rebuilt each hour from what is actually on the ground.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from pocsim.kernels.travel import travel_times
+
+PATROL_RADIUS_KM = 3.0
+POLICE_PRESENCE = 0.5  # a police officer counts half a soldier in presence
+
+
+class Presence:
+    def __init__(self, model, cfg):
+        self.model = model
+        self.cfg = cfg
+        self._base_fields: dict[tuple[int, float], np.ndarray] = {}
+        km = model.terrain.cell_km
+        r = max(1, int(np.ceil(2 * PATROL_RADIUS_KM / km)))
+        yy, xx = np.mgrid[-r : r + 1, -r : r + 1] * km
+        self.stamp = np.exp(-(yy**2 + xx**2) / (2 * PATROL_RADIUS_KM**2))
+        self.radius = r
+
+    def base_field(self, cell: int, troops: float) -> np.ndarray:
+        key = (cell, troops)
+        if key not in self._base_fields:
+            reach = self.cfg.base_reach_hours
+            t = travel_times(self.model.terrain.cost("vehicle"), np.array([cell]), self.model.terrain.cell_km,
+                             max_time=6 * reach, engine=self.model.engine)
+            strength = troops / self.cfg.company_size * self.cfg.deterrence_per_company
+            self._base_fields[key] = np.where(np.isfinite(t), strength * np.exp(-t / reach), 0.0)
+        return self._base_fields[key]
+
+    def compose(self, bases, mobile_units) -> np.ndarray:
+        key = tuple((b.cell, b.troops + POLICE_PRESENCE * b.police) for b in bases)
+        if key != getattr(self, "_static_key", None):  # bases change only when the plan changes
+            self._static = np.zeros(self.model.terrain.shape)
+            for cell, troops in key:
+                if troops > 0:
+                    self._static += self.base_field(cell, troops)
+            self._static_key = key
+        units = [u for u in mobile_units if u.deters and u.troops > 0]
+        cells = np.array([u.cell for u in units], dtype=np.int64)
+        strength = np.array([u.troops for u in units], dtype=np.float64) / self.cfg.company_size \
+            * self.cfg.deterrence_per_company
+        out = np.empty_like(self._static)
+        stamp = _stamp_nb if self.model.engine == "numba" else _stamp_np
+        stamp(self._static, cells, strength, self.stamp, out)
+        return out
+
+
+@numba.njit(cache=True)
+def _stamp_nb(static, cells, strength, stamp, out):
+    """out = static + each unit's presence stamp centred on its cell (clipped at the borders)."""
+    out[:] = static
+    ny, nx = static.shape
+    r = stamp.shape[0] // 2
+    for k in range(cells.size):
+        y, x = cells[k] // nx, cells[k] % nx
+        for dy in range(-r, r + 1):
+            yy = y + dy
+            if 0 <= yy < ny:
+                for dx in range(-r, r + 1):
+                    xx = x + dx
+                    if 0 <= xx < nx:
+                        out[yy, xx] += strength[k] * stamp[dy + r, dx + r]
+
+
+def _stamp_np(static, cells, strength, stamp, out):
+    """Reference for _stamp_nb."""
+    out[:] = static
+    ny, nx = static.shape
+    r = stamp.shape[0] // 2
+    for c, s in zip(cells, strength):
+        y, x = divmod(int(c), nx)
+        y0, y1, x0, x1 = max(y - r, 0), min(y + r + 1, ny), max(x - r, 0), min(x + r + 1, nx)
+        out[y0:y1, x0:x1] += s * stamp[y0 - y + r : y1 - y + r, x0 - x + r : x1 - x + r]
