@@ -80,14 +80,21 @@ def write_run(folder: Path, model: POCModel, summary: dict) -> None:
 
 
 def format_summary(s: dict) -> str:
+    response = f"{s['mean_response_hours']:.1f} h" if s["mean_response_hours"] is not None else "-"
     return "\n".join([
         f"pocsim {s['pocsim_version']}: scenario={s['scenario']} strategy={s['strategy']} seed={s['seed']} "
         f"days={s['days']}  ({s['runtime_s']:.1f} s)",
-        f"  population          {s['population']:>10,}",
-        f"  civilian deaths     {s['civilian_deaths']:>10,}   (rebels {s['deaths_by_rebels']:,}, "
-        f"state forces {s['deaths_by_state_forces']:,})",
-        f"  civilian injuries   {s['civilian_injuries']:>10,}",
-        f"  attacks on civilians{s['attacks']:>10,}",
-        f"  displaced at end    {s['displaced']:>10,}   (peak {s['displaced_peak']:,})",
-        f"  people-exposed-hours{s['people_exposed_hours']:>12,.0f}",
+        "  outcomes (what happened to civilians)",
+        f"    population            {s['population']:>12,}",
+        f"    civilian deaths       {s['civilian_deaths']:>12,}   (rebels {s['deaths_by_rebels']:,}, "
+        f"state forces {s['deaths_by_state_forces']:,}, reprisals {s['reprisal_deaths']:,})",
+        f"    civilian injuries     {s['civilian_injuries']:>12,}",
+        f"    attacks on civilians  {s['attacks']:>12,}   ({s['attacks_interrupted']:,} cut short)",
+        f"    displaced at end      {s['displaced']:>12,}   (peak {s['displaced_peak']:,})",
+        f"    people-exposed-hours  {s['people_exposed_hours']:>12,.0f}",
+        "  outputs (what the mission did)",
+        f"    patrols               {s['patrols']:>12,}   ({s['patrol_km']:,.0f} km)",
+        f"    team visits           {s['jpt_visits']:>12,}   ({s['follow_up_visits']:,} followed up)",
+        f"    alerts                {s['alerts_raised']:>12,}   ({s['alerts_answered_in_time']:,} answered in time, "
+        f"{s['alerts_false']:,} false; mean response {response})",
     ])

@@ -32,7 +32,7 @@ def test_mediation_lowers_aggression_and_an_offensive_undoes_it():
         mission.mediation.daily()
     assert mission.outputs.mediation_sessions > 0
     assert g.aggression < g.initial_aggression
-    op = OffensiveOperation(mission, mission.bases[0].cell, 150.0, g)
+    op = OffensiveOperation(mission, mission.bases[0], 150.0, g)
     op.cell = g.cell
     strength = g.strength
     mission.engage(op, g)
@@ -104,3 +104,36 @@ def test_the_picture_fades_without_reports():
     for _ in range(48):
         p.step()
     assert (p.estimate < 1.0).all() and (p.estimate > 0).all()
+
+
+def test_presence_stamping_kernel_equals_its_reference():
+    from pocsim.mission.presence import _stamp_nb, _stamp_np
+
+    rng = np.random.default_rng(0)
+    static = rng.random((40, 50))
+    stamp = rng.random((7, 7))
+    cells = rng.integers(0, 40 * 50, 12)
+    cells[:2] = [0, 40 * 50 - 1]  # corners: the stamp is clipped at the borders
+    strength = rng.random(12)
+    a, b = np.empty_like(static), np.empty_like(static)
+    _stamp_nb(static, cells, strength, stamp, a)
+    _stamp_np(static, cells, strength, stamp, b)
+    np.testing.assert_allclose(a, b, rtol=1e-12)
+    assert a.sum() > static.sum()
+
+
+def test_base_presence_fades_with_travel_time_not_distance():
+    """A base on a main road covers the road far better than the ground beside it."""
+    m = model("strategy=static_deterrence")
+    base = m.mission.bases[0]
+    field = m.mission.presence.base_field(base.cell, 150.0)
+    t = m.terrain
+    ny, nx = t.shape
+    by, bx = divmod(base.cell, nx)
+    yy, xx = np.mgrid[0:ny, 0:nx]
+    ring = np.abs(np.hypot(yy - by, xx - bx) - 8) < 1.5  # cells about 8 km away
+    road = ring & (t.road == 2)
+    off = ring & (t.road == 0) & (t.landcover == 1)
+    assert road.any() and off.any()
+    assert field[road].mean() > field[off].mean()
+    assert field[by, bx] == field.max()

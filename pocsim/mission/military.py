@@ -102,6 +102,7 @@ class ReactionForce(Unit):
         super().__init__(mission, home, troops)
         self.alert = None
         self.depart_at = -1
+        self.flying = False
 
     @property
     def available(self) -> bool:
@@ -133,12 +134,11 @@ class ReactionForce(Unit):
             self.goal, self.state, self.flying = goal, "outbound", True
             m.helicopters_free -= 1
             return True
-        self.flying = False
         return self.go(goal)
 
     def arrive(self) -> None:
         m, alert = self.mission, self.alert
-        if getattr(self, "flying", False):
+        if self.flying:  # the helicopter is free again once the troops are on the ground
             m.helicopters_free += 1
             self.flying = False
         hours = (self.model.t - alert.raised) * self.model.step_hours
@@ -155,8 +155,9 @@ class OffensiveOperation(Unit):
 
     OP_HOURS = 48.0
 
-    def __init__(self, mission, home: int, troops: float, group):
-        super().__init__(mission, home, troops)
+    def __init__(self, mission, base: Base, troops: float, group):
+        super().__init__(mission, base.cell, troops)
+        self.base = base
         self.group = group
 
     def arrive(self) -> None:

@@ -14,7 +14,7 @@ from pocsim.kernels.travel import travel_times, travel_times_with_parents
 from pocsim.mission.alerts import AlertNetwork
 from pocsim.mission.civilian import (DDR, EXPOSURE, FOLLOW_UP_DAYS, LIAISON_REACH_HOURS, PLAN_EFFECT,
                                      VISIT_REACH_HOURS, Advocacy, Mediation, controlling_groups)
-from pocsim.mission.military import Base, OffensiveOperation
+from pocsim.mission.military import Base, OffensiveOperation, ReactionForce
 from pocsim.mission.outputs import Outputs
 from pocsim.mission.picture import ThreatPicture
 from pocsim.mission.presence import Presence
@@ -237,7 +237,7 @@ class Mission:
         v = self.model.villages
         self.picture.estimate[alert.village] = max(self.picture.estimate[alert.village],
                                                    2.0 * self.model.scenario.threat.high_threshold)
-        free = [u for u in self.units if getattr(u, "available", False)]
+        free = [u for u in self.units if isinstance(u, ReactionForce) and u.available]
         if not free:
             return
         x, y = v.x[alert.village], v.y[alert.village]
@@ -250,12 +250,11 @@ class Mission:
         cell = int(self.picture.last_seen[group.index])
         if cell < 0 or base.troops < self.cfg.company_size or not self.movement_allowed(cell):
             return False
-        op = OffensiveOperation(self, base.cell, float(self.cfg.company_size), group)
+        op = OffensiveOperation(self, base, float(self.cfg.company_size), group)
         if not op.go(cell):
             op.remove()
             return False
         base.troops -= self.cfg.company_size
-        op.base = base
         self.units.append(op)
         self.outputs.offensive_operations += 1
         return True

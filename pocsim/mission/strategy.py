@@ -11,7 +11,7 @@ import numpy as np
 
 from pocsim.config import BasePolicy, PatrolPolicy
 from pocsim.mission.civilian import JointProtectionTeam
-from pocsim.mission.military import Patrol, ReactionForce
+from pocsim.mission.military import OffensiveOperation, Patrol, ReactionForce
 
 HOTSPOT_SPACING_KM = 20.0
 
@@ -157,7 +157,7 @@ class Policy:
 
     def consider_offensive(self) -> None:
         m = self.mission
-        if any(type(u).__name__ == "OffensiveOperation" for u in m.units):
+        if any(isinstance(u, OffensiveOperation) for u in m.units):
             return
         blamed = np.flatnonzero((m.picture.blame > 0) & (m.picture.last_seen >= 0))
         if len(blamed) == 0 or not m.bases:
