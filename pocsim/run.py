@@ -9,14 +9,17 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pocsim import __version__
 from pocsim.config import PocsimConfig
 from pocsim.model import POCModel
+from pocsim.provenance import provenance
 
 # Files a finished run folder holds; summary.json is moved in last, so its presence means "complete".
-RUN_FILES = ("events.parquet", "timeseries.parquet", "summary.json")
+RUN_FILES = ("events.parquet", "timeseries.parquet", "villages.parquet", "patrols.parquet", "bases.parquet",
+             "summary.json")
 
 
 def simulate(cfg: PocsimConfig) -> tuple[POCModel, dict]:
@@ -51,7 +54,7 @@ def summarize(model: POCModel, cfg: PocsimConfig, runtime_s: float) -> dict:
         "reprisal_deaths": led.deaths_of_kind("reprisal"),
         "collateral_deaths": led.deaths_of_kind("collateral"),
         "runtime_s": round(runtime_s, 3),
-        "pocsim_version": __version__,
+        **provenance(),
         **mission_outputs(model),
     }
 
@@ -72,11 +75,42 @@ def write_run(folder: Path, model: POCModel, summary: dict) -> None:
     try:
         pq.write_table(model.ledger.events_table(), tmp / "events.parquet")
         pq.write_table(model.ledger.timeseries_table(), tmp / "timeseries.parquet")
+        pq.write_table(villages_table(model), tmp / "villages.parquet")
+        patrols, bases = mission_tables(model)
+        pq.write_table(patrols, tmp / "patrols.parquet")
+        pq.write_table(bases, tmp / "bases.parquet")
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         for name in RUN_FILES:
             os.replace(tmp / name, folder / name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def villages_table(model: POCModel) -> pa.Table:
+    """Harm per village, for maps of where it fell."""
+    v = model.villages
+    return pa.table({
+        "village_id": np.arange(len(v), dtype=np.int64), "name": v.name.astype(str), "x": v.x, "y": v.y,
+        "is_town": v.is_town, "community": np.asarray(v.communities, dtype=object)[v.community].astype(str),
+        "road_km": v.road_km, "population": v.population, "deaths": v.deaths, "injuries": v.injuries,
+        "fled": v.flights, "displaced_at_end": v.away,
+    })
+
+
+def mission_tables(model: POCModel) -> tuple[pa.Table, pa.Table]:
+    """Where the mission was: patrol-hours per cell patrolled, and every base it opened
+    (both empty without a mission)."""
+    mission = model.mission
+    grid = getattr(mission, "patrol_hours_grid", np.zeros(model.terrain.shape, dtype=np.float32)).ravel()
+    cells = np.flatnonzero(grid)
+    x, y = model.terrain.xy(cells)
+    patrols = pa.table({"cell": cells.astype(np.int64), "x": x.astype(np.int64), "y": y.astype(np.int64),
+                        "patrol_hours": grid[cells].astype(np.float64)})
+    opened = np.array(getattr(mission, "bases_opened", []), dtype=np.int64).reshape(-1, 3)
+    bx, by = model.terrain.xy(opened[:, 0])
+    bases = pa.table({"cell": opened[:, 0], "x": bx.astype(np.int64), "y": by.astype(np.int64),
+                      "step": opened[:, 1], "temporary": opened[:, 2].astype(bool)})
+    return patrols, bases
 
 
 def format_summary(s: dict) -> str:

@@ -19,7 +19,7 @@ def pocsim(*args, cwd):
 def two_runs(tmp_path_factory):
     cwd = tmp_path_factory.mktemp("cli")
     for name in ("a", "b"):
-        r = pocsim(*SMALL, "seed=3", f"hydra.run.dir=out/{name}", cwd=cwd)
+        r = pocsim(*SMALL, "seed=3", "strategy=mobile_operations", f"hydra.run.dir=out/{name}", cwd=cwd)
         assert r.returncode == 0, r.stderr
     return cwd, r
 
@@ -27,20 +27,21 @@ def two_runs(tmp_path_factory):
 def test_a_run_writes_its_folder_and_prints_a_summary(two_runs):
     cwd, r = two_runs
     folder = cwd / "out" / "a"
-    assert {p.name for p in folder.iterdir()} == {".hydra", "summary.json", "events.parquet", "timeseries.parquet"}
+    assert {p.name for p in folder.iterdir()} == {".hydra", "summary.json", "events.parquet", "timeseries.parquet",
+                                                  "villages.parquet", "patrols.parquet", "bases.parquet"}
     summary = json.loads((folder / "summary.json").read_text())
     for key in ("seed", "scenario", "strategy", "days", "population", "civilian_deaths", "civilian_injuries",
                 "displaced", "attacks", "deaths_by_rebels", "deaths_by_state_forces", "runtime_s",
                 "pocsim_version"):
         assert key in summary
-    assert summary["seed"] == 3 and summary["days"] == 5 and summary["strategy"] == "none"
+    assert summary["seed"] == 3 and summary["days"] == 5 and summary["strategy"] == "mobile_operations"
     assert "civilian deaths" in r.stdout and "run folder" in r.stdout
 
 
 def test_same_config_and_seed_give_byte_identical_outputs(two_runs):
     cwd, _ = two_runs
     a, b = cwd / "out" / "a", cwd / "out" / "b"
-    for name in ("events.parquet", "timeseries.parquet"):
+    for name in ("events.parquet", "timeseries.parquet", "villages.parquet", "patrols.parquet", "bases.parquet"):
         assert (a / name).read_bytes() == (b / name).read_bytes()
     sa, sb = (json.loads((d / "summary.json").read_text()) for d in (a, b))
     sa.pop("runtime_s"), sb.pop("runtime_s")

@@ -56,6 +56,7 @@ class Patrol(Unit):
         super().step()
         if self.state != "idle":
             m.outputs.patrol_hours += self.model.step_hours
+            m.patrol_hours_grid.ravel()[self.cell] += self.model.step_hours
             if self.cell != self.last_seen_from or self.state == "on_site":
                 # what a patrol sees on the move or while it stays; nothing new at a standstill en route
                 self.last_seen_from = self.cell

@@ -39,6 +39,8 @@ class Mission:
         self.picture = ThreatPicture(model, cfg, model.streams["picture"])
         self.presence = Presence(model, cfg)
         self.bases: list[Base] = []
+        self.bases_opened: list[tuple[int, int, bool]] = []  # (cell, step, temporary), for maps
+        self.patrol_hours_grid = np.zeros(model.terrain.shape, dtype=np.float32)
         self.units: list = []
         self.helicopters_free = cfg.helicopters
         self._searches: dict = {}
@@ -289,8 +291,12 @@ class Mission:
     def open_base(self, cell: int, troops: float, temporary: bool = False) -> Base:
         base = Base(cell, troops, temporary)
         self.bases.append(base)
-        self.outputs.bases += 1
+        self.base_opened(base)
         return base
+
+    def base_opened(self, base: Base) -> None:
+        self.outputs.bases += 1
+        self.bases_opened.append((base.cell, self.model.t, base.temporary))
 
     def open_liaison(self, offices: list[int], assistants: int) -> None:
         """Liaison assistants at these places keep in touch with villages within reach that have

@@ -49,11 +49,11 @@ class Policy:
         assistants = int(s.liaison_share * self.cfg.civilian_staff)
         m.open_liaison([int(t) for t in self.towns[: max(1, assistants // 2)]], assistants)
 
-    def _base_at(self, cell: int):
+    def _base_at(self, cell: int, temporary: bool = False):
         for b in self.mission.bases:
             if b.cell == cell:
                 return b
-        return self.mission.open_base(cell, 0.0)
+        return self.mission.open_base(cell, 0.0, temporary)
 
     def _villages_at(self, cells):
         lookup = {int(c): i for i, c in enumerate(self.model.villages.cell)}
@@ -71,9 +71,8 @@ class Policy:
         bases = []
         for k in range(n):
             cell = sites[k % len(sites)]
-            base = self._base_at(cell)
+            base = self._base_at(cell, temporary=self.strategy.bases == BasePolicy.threat)
             base.troops += self.cfg.company_size
-            base.temporary = self.strategy.bases == BasePolicy.threat
             if base not in bases:
                 bases.append(base)
         return bases
@@ -152,7 +151,7 @@ class Policy:
         base.cell = spot
         for u in units:
             u.home = u.cell = spot
-        m.outputs.bases += 1
+        m.base_opened(base)
         return True
 
     def consider_offensive(self) -> None:
