@@ -9,6 +9,7 @@ folder holds its files only once the run has finished (pocsim.run.write_run).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from pocsim.config import ConfigError, PocsimConfig, register_configs
@@ -53,22 +55,40 @@ _FAILED: list[Exception] = []
 def app(cfg: DictConfig) -> dict | None:
     from pocsim.run import format_summary, simulate, write_run
 
-    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    hc = HydraConfig.get()
+    run_dir = Path(hc.runtime.output_dir)
+    in_sweep = hc.mode == RunMode.MULTIRUN
+    if in_sweep and cfg.get("resume") and (run_dir / "summary.json").exists():
+        return json.loads((run_dir / "summary.json").read_text())  # done in an earlier try
     try:
         conf = to_config(cfg)
         model, summary = simulate(conf)
-    except ConfigError as exc:
+    except Exception as exc:
+        if in_sweep:
+            # One failed run must not sink the sweep: record why, for the results table.
+            write_error(run_dir, exc)
+            return None
+        if not isinstance(exc, ConfigError):
+            raise  # a bug, not bad input: show it in full
         _remove_hydra_files(run_dir)
         if _FULL_ERROR:
             raise
         # Returned, not raised: Hydra would add a line of its own to the one we print.
         _FAILED.append(exc)
         return None
+    (run_dir / "error.json").unlink(missing_ok=True)  # a rerun that now works
     write_run(run_dir, model, summary)
     if not conf.quiet:
         print(format_summary(summary))
         print(f"  run folder          {run_dir}")
     return summary
+
+
+def write_error(run_dir: Path, exc: Exception) -> None:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    tmp = run_dir / ".error.json.tmp"
+    tmp.write_text(json.dumps({"error": one_line(exc), "error_type": type(exc).__name__}) + "\n")
+    os.replace(tmp, run_dir / "error.json")
 
 
 def _remove_hydra_files(run_dir: Path) -> None:
@@ -120,3 +140,13 @@ def main() -> None:
     if _FAILED:
         print(f"pocsim: error: {one_line(_FAILED[0])}", file=sys.stderr)
         sys.exit(2)
+    from pocsim.callbacks import LAST_SWEEP
+
+    if LAST_SWEEP and LAST_SWEEP["finished"] == 0:
+        # every run of the sweep failed: that is bad input, not bad luck
+        print(f"pocsim: error: no run of the sweep finished; first error: {LAST_SWEEP['first_error']}", file=sys.stderr)
+        sys.exit(2)
+    if LAST_SWEEP and LAST_SWEEP["finished"] < LAST_SWEEP["total"]:
+        print(f"pocsim: {LAST_SWEEP['total'] - LAST_SWEEP['finished']} of {LAST_SWEEP['total']} runs failed; "
+              "their errors are in results.parquet. Rerun with resume=true to retry only those.", file=sys.stderr)
+        sys.exit(1)

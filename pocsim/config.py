@@ -204,6 +204,7 @@ class PocsimConfig:
     step_hours: float = 1.0
     engine: Engine = Engine.numba
     quiet: bool = False
+    resume: bool = False  # in a sweep: skip runs whose results already exist
 
 
 def register_configs() -> None:

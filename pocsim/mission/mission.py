@@ -164,7 +164,8 @@ class Mission:
             if len(self._searches) >= 64:
                 self._searches.pop(next(iter(self._searches)))
             self._searches[key] = travel_times_with_parents(self.model.terrain.cost(mode), np.array([cell]),
-                                                            self.model.terrain.cell_km, max_time=hours)
+                                                            self.model.terrain.cell_km, max_time=hours,
+                                                            engine=self.model.engine)
         return self._searches[key]
 
     def route(self, cell: int, mode: str, hours: float, goal: int):

@@ -37,7 +37,7 @@ class Unit(mesa.Agent):
         if np.isfinite(max_hours):  # searches and routes from a base are shared by all its units
             route = self.mission.route(self.cell, self.mode, max_hours, goal)
         else:
-            route = Route.plan(self.cost, self.cell, goal, self.model.terrain.cell_km)
+            route = Route.plan(self.cost, self.cell, goal, self.model.terrain.cell_km, engine=self.model.engine)
         if route is None:
             return False
         self.route, self.goal, self.state = route, goal, "outbound"
@@ -47,7 +47,7 @@ class Unit(mesa.Agent):
         if self.route is not None and self.cell == self.route.path[-1] and self.home == self.route.path[0]:
             route = self.route.reversed()
         else:
-            route = Route.plan(self.cost, self.cell, self.home, self.model.terrain.cell_km)
+            route = Route.plan(self.cost, self.cell, self.home, self.model.terrain.cell_km, engine=self.model.engine)
         if route is None or len(route.path) == 1:
             self.cell, self.state = self.home, "idle"
             self.back_home()

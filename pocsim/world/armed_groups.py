@@ -124,7 +124,7 @@ class ArmedGroup(mesa.Agent):
     def choose_target(self) -> None:
         m = self.model
         times, parent = travel_times_with_parents(self.cost, np.array([self.cell]), m.terrain.cell_km,
-                                                  max_time=m.scenario.violence.search_hours)
+                                                  max_time=m.scenario.violence.search_hours, engine=m.engine)
         reach = times.ravel()[m.villages.cell]
         utility = np.where(np.isfinite(reach), self.target_utility(np.where(np.isfinite(reach), reach, 0.0)),
                            -np.inf)
@@ -158,7 +158,7 @@ class ArmedGroup(mesa.Agent):
         """Go to defend a village under attack if it can get there within the search range."""
         m = self.model
         route = Route.plan(self.cost, self.cell, int(m.villages.cell[village]), m.terrain.cell_km,
-                           max_hours=m.scenario.violence.search_hours)
+                           max_hours=m.scenario.violence.search_hours, engine=m.engine)
         if route is None:
             return False
         self.route = route
@@ -172,7 +172,7 @@ class ArmedGroup(mesa.Agent):
         if self.cell == self.home:
             self.schedule_rest()
             return
-        route = Route.plan(self.cost, self.cell, self.home, self.model.terrain.cell_km)
+        route = Route.plan(self.cost, self.cell, self.home, self.model.terrain.cell_km, engine=self.model.engine)
         if route is None:  # home cut off (cannot happen on static terrain, but never strand a group)
             self.home = self.cell
             self.schedule_rest()

@@ -23,10 +23,10 @@ class Route:
 
     @classmethod
     def plan(cls, cost: np.ndarray, start: int, goal: int, cell_km: float,
-             max_hours: float = np.inf) -> "Route | None":
+             max_hours: float = np.inf, engine: str = "numba") -> "Route | None":
         """The fastest route from start to goal, or None if goal is out of reach."""
         times, parent = travel_times_with_parents(cost, np.array([start]), cell_km, max_time=max_hours,
-                                                  target=goal)
+                                                  target=goal, engine=engine)
         return cls.from_search(times, parent, goal, cell_km)
 
     @classmethod

@@ -1,0 +1,63 @@
+"""Hydra callbacks: progress over a sweep's runs, and the sweep's report when it ends.
+
+Registered in configs/config.yaml, so every multirun (any launcher) ends with results.parquet,
+the comparison table, figures and report.md in its sweep folder.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from pathlib import Path
+
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+# The last sweep's outcome, for the command's exit status: (runs finished, runs in all, first error).
+LAST_SWEEP: dict = {}
+
+
+def interactive() -> bool:
+    """Progress only for a person at a terminal: not in CI, not into a file."""
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def count_jobs(config: DictConfig) -> int | None:
+    try:
+        overrides = list(config.hydra.overrides.task)
+        overrides += [f"{k}={v}" for k, v in (config.hydra.sweeper.get("params") or {}).items()]
+        parsed = OverridesParser.create().parse_overrides(overrides)
+        return math.prod(len(list(o.sweep_string_iterator())) for o in parsed if o.is_sweep_override())
+    except Exception:  # a count is a nicety; never let it stop a sweep
+        return None
+
+
+class SweepReport(Callback):
+    def __init__(self) -> None:
+        self.bar = None
+
+    def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
+        if interactive() and config.hydra.launcher._target_.endswith("BasicLauncher"):
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=count_jobs(config), unit="run", desc="sweep", file=sys.stderr)
+
+    def on_job_end(self, config: DictConfig, job_return, **kwargs) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
+        from pocsim.report import report
+        from pocsim.results import gather
+
+        if self.bar is not None:
+            self.bar.close()
+        sweep_dir = Path(config.hydra.sweep.dir)
+        text = report(sweep_dir)
+        results = gather(sweep_dir, write=False)
+        failed = results[results.status != "ok"]
+        LAST_SWEEP.update(finished=int((results.status == "ok").sum()), total=len(results),
+                          first_error=str(failed.error.iloc[0]) if len(failed) else "")
+        print(text)

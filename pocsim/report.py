@@ -1,0 +1,95 @@
+"""A sweep's report: results.parquet, the comparison table, figures and report.md in the sweep folder.
+
+Run at the end of every multirun (pocsim.callbacks) and as `pocsim-report SWEEP_DIR` on a sweep
+run elsewhere. Time series are read one run at a time and summed, never all held at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from pocsim.config import ConfigError
+from pocsim.results import comparison, format_comparison, gather, swept
+
+FIGURES = "figures"
+
+
+def mean_daily(sweep_dir: Path, results: pd.DataFrame, by: str = "strategy") -> dict[str, pd.DataFrame]:
+    """Mean daily deaths per group, accumulated run by run."""
+    sums: dict[str, pd.Series] = {}
+    counts: dict[str, int] = {}
+    for _, run in results[results.status == "ok"].iterrows():
+        path = sweep_dir / run.run_dir / "timeseries.parquet"
+        if not path.exists():
+            continue
+        series = pd.read_parquet(path, columns=["day", "civilian_deaths"]).set_index("day").civilian_deaths
+        group = str(run.get(by, "all"))
+        sums[group] = sums[group].add(series, fill_value=0) if group in sums else series.astype(float)
+        counts[group] = counts.get(group, 0) + 1
+    return {g: (s / counts[g]).rename("civilian_deaths").reset_index() for g, s in sums.items()}
+
+
+def report(sweep_dir: str | Path, figures: bool = True) -> str:
+    sweep_dir = Path(sweep_dir)
+    results = gather(sweep_dir)
+    ok = results[results.status == "ok"]
+    lines = [f"sweep {sweep_dir}: {len(ok)} of {len(results)} runs finished"]
+    failed = results[results.status != "ok"]
+    for _, r in failed.head(5).iterrows():
+        lines.append(f"  {r.status}: {r.run_dir}: {r.error}")
+    if len(ok) == 0:
+        return "\n".join(lines)
+    comp = comparison(results)
+    comp.to_csv(sweep_dir / "comparison.csv", index=False)
+    lines += ["", format_comparison(comp)]
+    made: list[Path] = []
+    if figures:
+        made = draw(sweep_dir, results, comp)
+        lines += ["", f"figures and report.md in {sweep_dir}"]
+    write_markdown(sweep_dir, results, comp, made)
+    return "\n".join(lines)
+
+
+def draw(sweep_dir: Path, results: pd.DataFrame, comp: pd.DataFrame) -> list[Path]:
+    from pocsim import plots
+
+    out = sweep_dir / FIGURES
+    ok = results[results.status == "ok"]
+    by = "strategy" if "strategy" in ok.columns else None
+    made = plots.strategy_comparison(comp, out)
+    made += plots.output_vs_outcome(ok.assign(strategy=ok.get("strategy", "all")), out)
+    made += plots.daily_harm(mean_daily(sweep_dir, ok), out)
+    if "mission.troops" in swept(results):
+        made += plots.dose_response(ok.assign(strategy=ok.get("strategy", "all")), out)
+    # one map per strategy: its first run (lowest seed), to see where harm fell and where troops went
+    first = ok.sort_values([c for c in ("seed",) if c in ok.columns] or ["run_dir"])
+    for group, runs in (first.groupby(by, sort=False) if by else [("all", first)]):
+        made += plots.harm_map(sweep_dir / runs.iloc[0].run_dir, out / f"map_{group}")
+    return made
+
+
+def write_markdown(sweep_dir: Path, results: pd.DataFrame, comp: pd.DataFrame, figures: list[Path]) -> None:
+    ok = results[results.status == "ok"]
+    text = [f"# Sweep report: {sweep_dir.name}", "",
+            f"{len(ok)} of {len(results)} runs finished; parameters swept: {', '.join(swept(results)) or 'none'}.",
+            "Means over runs with 95% bootstrap intervals; differences are paired on every other swept "
+            "parameter (same seed, same world).", "", "```", format_comparison(comp), "```", ""]
+    text += [f"![{p.stem}]({p.relative_to(sweep_dir)})" for p in figures if p.suffix == ".png"]
+    (sweep_dir / "report.md").write_text("\n".join(text) + "\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="pocsim-report", description="Gather a pocsim sweep folder into "
+                                 "results.parquet, a comparison table, figures and report.md.")
+    ap.add_argument("sweep_dir")
+    ap.add_argument("--no-figures", action="store_true")
+    args = ap.parse_args(argv)
+    try:
+        print(report(args.sweep_dir, figures=not args.no_figures))
+    except ConfigError as exc:
+        print(f"pocsim-report: error: {exc}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,125 @@
+"""Gather a sweep's runs into one table, and compare strategies with confidence intervals.
+
+A sweep folder holds one run folder per job (Hydra's layout: `<sweep>/<subdir>/.hydra/overrides.yaml`).
+`gather` reads each run's overrides and its summary.json (or error.json for a run that failed)
+one at a time, so memory stays flat however many runs there are, and writes `results.parquet`:
+one row per run with the swept values, the status, every summary metric, the version and commit.
+`comparison` then gives, per strategy, each metric's mean with a 95% bootstrap interval over
+runs and the paired difference to the baseline (runs that differ only by strategy share a seed,
+hence a world).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from pocsim.config import ConfigError
+
+HARM = ["civilian_deaths", "civilian_injuries", "displaced", "people_exposed_hours"]
+OUTPUTS = ["patrols", "patrol_km", "jpt_visits", "alerts_answered_in_time"]
+# overrides that say how a sweep runs, not what it simulates
+NOT_PARAMETERS = {"experiment", "resume", "quiet", "launcher"}
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def run_folders(sweep_dir: Path) -> list[Path]:
+    """Run folders below a sweep folder, in a stable order."""
+    return sorted(p.parent.parent for p in Path(sweep_dir).glob("**/.hydra/overrides.yaml"))
+
+
+def parameters(run_dir: Path) -> dict:
+    """The command-line overrides of one run, as typed values (seed=3 -> 3)."""
+    with open(run_dir / ".hydra" / "overrides.yaml") as f:
+        overrides = yaml.load(f, Loader=_Loader) or []
+    out = {}
+    for item in overrides:
+        key, _, value = item.partition("=")
+        key = key.lstrip("+~")
+        if key.startswith("hydra.") or key in NOT_PARAMETERS:
+            continue
+        try:
+            out[key] = yaml.load(value, Loader=_Loader)
+        except yaml.YAMLError:
+            out[key] = value
+    return out
+
+
+def gather(sweep_dir: str | Path, write: bool = True) -> pd.DataFrame:
+    sweep_dir = Path(sweep_dir)
+    if not sweep_dir.is_dir():
+        raise ConfigError(f"{sweep_dir}: not a folder")
+    runs = run_folders(sweep_dir)
+    if not runs:
+        raise ConfigError(f"{sweep_dir}: not a sweep folder (no run folders with .hydra/overrides.yaml below it)")
+    rows = []
+    for run in runs:
+        row = {**parameters(run), "run_dir": str(run.relative_to(sweep_dir)) or "."}
+        if (run / "summary.json").exists():
+            row.update(status="ok", error="", **json.loads((run / "summary.json").read_text()))
+        elif (run / "error.json").exists():
+            row.update(status="failed", **json.loads((run / "error.json").read_text()))
+        else:
+            row.update(status="missing", error="no result (interrupted, or still running)")
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    if write:
+        tmp = sweep_dir / ".results.parquet.tmp"
+        df.to_parquet(tmp, index=False)
+        os.replace(tmp, sweep_dir / "results.parquet")
+    return df
+
+
+def swept(df: pd.DataFrame) -> list[str]:
+    """Parameter columns: those that came from overrides (they precede run_dir)."""
+    return list(df.columns[: list(df.columns).index("run_dir")])
+
+
+def _boot_ci(x: np.ndarray, rng, n_boot: int = 2000) -> tuple[float, float]:
+    if len(x) < 2:
+        return (float(x[0]), float(x[0])) if len(x) else (np.nan, np.nan)
+    means = x[rng.integers(0, len(x), (n_boot, len(x)))].mean(axis=1)
+    lo, hi = np.percentile(means, [2.5, 97.5])
+    return float(lo), float(hi)
+
+
+def comparison(df: pd.DataFrame, by: str = "strategy", baseline: str = "none", metrics=None,
+               seed: int = 0) -> pd.DataFrame:
+    """Long table: one row per (group, metric) with mean, 95% bootstrap CI, and the paired
+    difference to the baseline group (matched on every other swept parameter)."""
+    metrics = metrics or [m for m in HARM + OUTPUTS if m in df.columns]
+    ok = df[df.status == "ok"] if "status" in df.columns else df
+    if by not in ok.columns:
+        ok = ok.assign(**{by: "all"})
+    keys = [c for c in swept(df) if c != by] if "run_dir" in df.columns else []
+    rng = np.random.default_rng(seed)
+    base = ok[ok[by] == baseline]
+    rows = []
+    for group, runs in ok.groupby(by, sort=False):
+        paired = runs.merge(base, on=keys, suffixes=("", "_base")) if keys and len(base) else None
+        for metric in metrics:
+            x = runs[metric].to_numpy(dtype=float)
+            lo, hi = _boot_ci(x, rng)
+            row = {by: group, "metric": metric, "n": len(x), "mean": x.mean(), "ci_low": lo, "ci_high": hi,
+                   "diff_mean": np.nan, "diff_low": np.nan, "diff_high": np.nan}
+            if paired is not None and group != baseline and len(paired):
+                d = paired[metric].to_numpy(dtype=float) - paired[f"{metric}_base"].to_numpy(dtype=float)
+                dlo, dhi = _boot_ci(d, rng)
+                row.update(diff_mean=d.mean(), diff_low=dlo, diff_high=dhi)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def format_comparison(comp: pd.DataFrame, by: str = "strategy", baseline: str = "none") -> str:
+    lines = [f"{'metric':<24} {by:<20} {'mean [95% CI]':>30}   {'vs ' + baseline + ' (paired) [95% CI]':>34}"]
+    for metric, block in comp.groupby("metric", sort=False):
+        for _, r in block.iterrows():
+            diff = "" if np.isnan(r.diff_mean) else f"{r.diff_mean:+,.1f} [{r.diff_low:+,.1f}, {r.diff_high:+,.1f}]"
+            lines.append(f"{metric:<24} {str(r[by]):<20} {r['mean']:>12,.1f} [{r.ci_low:,.1f}, {r.ci_high:,.1f}]"
+                         f"   {diff:>34}")
+    return "\n".join(lines)
