@@ -49,15 +49,22 @@ class SweepReport(Callback):
             self.bar.update(1)
 
     def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
+        # Hydra turns a callback's exception into a warning; keep the error for the exit status.
+        from pocsim.cli import one_line
         from pocsim.report import report
         from pocsim.results import gather
 
         if self.bar is not None:
             self.bar.close()
+        if count_jobs(config) == 0:
+            LAST_SWEEP.update(error="the sweep has no runs: a swept value list or range is empty")
+            return
         sweep_dir = Path(config.hydra.sweep.dir)
-        text = report(sweep_dir)
-        results = gather(sweep_dir, write=False)
-        failed = results[results.status != "ok"]
-        LAST_SWEEP.update(finished=int((results.status == "ok").sum()), total=len(results),
-                          first_error=str(failed.error.iloc[0]) if len(failed) else "")
-        print(text)
+        try:
+            results = gather(sweep_dir, write=False)
+            failed = results[results.status != "ok"]
+            LAST_SWEEP.update(finished=int((results.status == "ok").sum()), total=len(results),
+                              first_error=str(failed.error.iloc[0]) if len(failed) else "")
+            print(report(sweep_dir))
+        except Exception as exc:
+            LAST_SWEEP.update(error=f"{sweep_dir}: the sweep ran but its report failed: {one_line(exc)}")

@@ -78,7 +78,7 @@ def app(cfg: DictConfig) -> dict | None:
         return None
     (run_dir / "error.json").unlink(missing_ok=True)  # a rerun that now works
     write_run(run_dir, model, summary)
-    if not conf.quiet:
+    if not conf.quiet and not in_sweep:  # a sweep prints its comparison table at the end instead
         print(format_summary(summary))
         print(f"  run folder          {run_dir}")
     return summary
@@ -142,6 +142,9 @@ def main() -> None:
         sys.exit(2)
     from pocsim.callbacks import LAST_SWEEP
 
+    if LAST_SWEEP.get("error"):
+        print(f"pocsim: error: {LAST_SWEEP['error']}", file=sys.stderr)
+        sys.exit(2)
     if LAST_SWEEP and LAST_SWEEP["finished"] == 0:
         # every run of the sweep failed: that is bad input, not bad luck
         print(f"pocsim: error: no run of the sweep finished; first error: {LAST_SWEEP['first_error']}", file=sys.stderr)

@@ -68,7 +68,9 @@ def draw(sweep_dir: Path, results: pd.DataFrame, comp: pd.DataFrame) -> list[Pat
     # one map per strategy: its first run (lowest seed), to see where harm fell and where troops went
     first = ok.sort_values([c for c in ("seed",) if c in ok.columns] or ["run_dir"])
     for group, runs in (first.groupby(by, sort=False) if by else [("all", first)]):
-        made += plots.harm_map(sweep_dir / runs.iloc[0].run_dir, out / f"map_{group}")
+        run_dir = sweep_dir / runs.iloc[0].run_dir
+        if (run_dir / "villages.parquet").exists():
+            made += plots.harm_map(run_dir, out / f"map_{group}")
     return made
 
 

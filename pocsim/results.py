@@ -55,8 +55,9 @@ def gather(sweep_dir: str | Path, write: bool = True) -> pd.DataFrame:
     if not sweep_dir.is_dir():
         raise ConfigError(f"{sweep_dir}: not a folder")
     runs = run_folders(sweep_dir)
-    if not runs:
-        raise ConfigError(f"{sweep_dir}: not a sweep folder (no run folders with .hydra/overrides.yaml below it)")
+    if not (sweep_dir / "multirun.yaml").exists() or not runs:
+        raise ConfigError(f"{sweep_dir}: not a sweep folder (expected the multirun.yaml and run folders "
+                          "that `pocsim -m ...` writes)")
     rows = []
     for run in runs:
         row = {**parameters(run), "run_dir": str(run.relative_to(sweep_dir)) or "."}
