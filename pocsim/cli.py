@@ -20,6 +20,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
+from pocsim.callbacks import interactive
 from pocsim.config import ConfigError, PocsimConfig, register_configs
 from pocsim.validate import validate
 
@@ -35,7 +36,8 @@ def to_config(cfg: DictConfig) -> PocsimConfig:
 
 def _reject_unknown_keys(cfg, schema, prefix: str = "") -> None:
     """`+key=value` can add keys the schema does not know; they would be silently ignored."""
-    if isinstance(cfg, DictConfig) and isinstance(schema, DictConfig):
+    # (an optional section that is None in the schema, like `export`, was type-checked on merge)
+    if isinstance(cfg, DictConfig) and isinstance(schema, DictConfig) and not schema._is_none():
         for key in cfg.keys():
             if key == "hydra":
                 continue
@@ -62,7 +64,20 @@ def app(cfg: DictConfig) -> dict | None:
         return json.loads((run_dir / "summary.json").read_text())  # done in an earlier try
     try:
         conf = to_config(cfg)
-        model, summary = simulate(conf)
+        recorder = None
+        if conf.export is not None:
+            from pocsim.export import FrameRecorder
+
+            recorder = FrameRecorder(conf.export.frame_days)
+        record = (lambda m: recorder.record(m) if m.day % conf.export.frame_days == 0 or m.day == conf.days
+                  else None) if recorder else None
+        model, summary = simulate(conf, progress=not in_sweep and not conf.quiet and interactive() and conf.days >= 30,
+                                  each_day=record)
+        extra = None
+        if recorder is not None:
+            from pocsim.export import export
+
+            extra = lambda folder: export(folder, model, summary, recorder, conf.export)  # noqa: E731
     except Exception as exc:
         if in_sweep:
             # One failed run must not sink the sweep: record why, for the results table.
@@ -77,7 +92,7 @@ def app(cfg: DictConfig) -> dict | None:
         _FAILED.append(exc)
         return None
     (run_dir / "error.json").unlink(missing_ok=True)  # a rerun that now works
-    write_run(run_dir, model, summary)
+    write_run(run_dir, model, summary, extra)
     if not conf.quiet and not in_sweep:  # a sweep prints its comparison table at the end instead
         print(format_summary(summary))
         print(f"  run folder          {run_dir}")

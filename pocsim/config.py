@@ -194,6 +194,19 @@ class StrategyConfig:
     ddr_share: float = 0.0
 
 
+class ExportFormat(str, Enum):
+    gif = "gif"
+    mp4 = "mp4"
+    png = "png"
+
+
+@dataclass
+class ExportConfig:
+    format: ExportFormat = ExportFormat.gif
+    frame_days: int = 3  # one animation frame per this many simulated days
+    fps: int = 8
+
+
 @dataclass
 class PocsimConfig:
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
@@ -205,6 +218,7 @@ class PocsimConfig:
     engine: Engine = Engine.numba
     quiet: bool = False
     resume: bool = False  # in a sweep: skip runs whose results already exist
+    export: Optional[ExportConfig] = None  # +export=gif|mp4|png: slides of the run (pocsim/export.py)
 
 
 def register_configs() -> None:

@@ -154,6 +154,13 @@ class POCModel(mesa.Model):
         y, x = divmod(cell, self.terrain.shape[1])
         return np.asarray(self._village_tree.query_ball_point((x, y), km / self.terrain.cell_km), dtype=np.int64)
 
+    def near_towns(self, km: float) -> np.ndarray:
+        """Villages within `km` of a town (the towns included)."""
+        near = np.zeros(len(self.villages), dtype=bool)
+        for t in np.flatnonzero(self.villages.is_town):
+            near[self.villages_near(int(self.villages.cell[t]), km)] = True
+        return near
+
     def deterrence_at_villages(self) -> np.ndarray:
         return self.deterrence.ravel()[self.villages.cell]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from pocsim.config import ConfigError
-from pocsim.results import comparison, format_comparison, gather, swept
+from pocsim.results import comparison, contrast, format_comparison, gather, swept
 
 FIGURES = "figures"
 
@@ -43,43 +43,46 @@ def report(sweep_dir: str | Path, figures: bool = True) -> str:
         lines.append(f"  {r.status}: {r.run_dir}: {r.error}")
     if len(ok) == 0:
         return "\n".join(lines)
-    comp = comparison(results)
+    by, baseline = contrast(results)
+    comp = comparison(results, by=by, baseline=baseline)
     comp.to_csv(sweep_dir / "comparison.csv", index=False)
-    lines += ["", format_comparison(comp)]
+    lines += ["", format_comparison(comp, by, baseline)]
     made: list[Path] = []
     if figures:
-        made = draw(sweep_dir, results, comp)
+        made = draw(sweep_dir, results, comp.rename(columns={by: "strategy"}), by)
         lines += ["", f"figures and report.md in {sweep_dir}"]
-    write_markdown(sweep_dir, results, comp, made)
+    write_markdown(sweep_dir, results, comp, made, by, baseline)
     return "\n".join(lines)
 
 
-def draw(sweep_dir: Path, results: pd.DataFrame, comp: pd.DataFrame) -> list[Path]:
+def draw(sweep_dir: Path, results: pd.DataFrame, comp: pd.DataFrame, by: str) -> list[Path]:
+    """Figures, with the sweep's contrast (`by`) in the role the plots call "strategy"."""
     from pocsim import plots
 
     out = sweep_dir / FIGURES
     ok = results[results.status == "ok"]
-    by = "strategy" if "strategy" in ok.columns else None
+    arms = ok.assign(strategy=ok[by].astype(str) if by in ok.columns else "all")
     made = plots.strategy_comparison(comp, out)
-    made += plots.output_vs_outcome(ok.assign(strategy=ok.get("strategy", "all")), out)
-    made += plots.daily_harm(mean_daily(sweep_dir, ok), out)
+    made += plots.output_vs_outcome(arms, out)
+    made += plots.daily_harm(mean_daily(sweep_dir, arms), out)
     if "mission.troops" in swept(results):
-        made += plots.dose_response(ok.assign(strategy=ok.get("strategy", "all")), out)
-    # one map per strategy: its first run (lowest seed), to see where harm fell and where troops went
-    first = ok.sort_values([c for c in ("seed",) if c in ok.columns] or ["run_dir"])
-    for group, runs in (first.groupby(by, sort=False) if by else [("all", first)]):
+        made += plots.dose_response(arms, out)
+    # one map per arm: its first run (lowest seed), to see where harm fell and where troops went
+    first = arms.sort_values([c for c in ("seed",) if c in arms.columns] or ["run_dir"])
+    for group, runs in first.groupby("strategy", sort=False):
         run_dir = sweep_dir / runs.iloc[0].run_dir
         if (run_dir / "villages.parquet").exists():
             made += plots.harm_map(run_dir, out / f"map_{group}")
     return made
 
 
-def write_markdown(sweep_dir: Path, results: pd.DataFrame, comp: pd.DataFrame, figures: list[Path]) -> None:
+def write_markdown(sweep_dir: Path, results: pd.DataFrame, comp: pd.DataFrame, figures: list[Path], by: str,
+                   baseline) -> None:
     ok = results[results.status == "ok"]
     text = [f"# Sweep report: {sweep_dir.name}", "",
             f"{len(ok)} of {len(results)} runs finished; parameters swept: {', '.join(swept(results)) or 'none'}.",
             "Means over runs with 95% bootstrap intervals; differences are paired on every other swept "
-            "parameter (same seed, same world).", "", "```", format_comparison(comp), "```", ""]
+            "parameter (same seed, same world).", "", "```", format_comparison(comp, by, baseline), "```", ""]
     text += [f"![{p.stem}]({p.relative_to(sweep_dir)})" for p in figures if p.suffix == ".png"]
     (sweep_dir / "report.md").write_text("\n".join(text) + "\n")
 

@@ -21,10 +21,11 @@ import yaml
 
 from pocsim.config import ConfigError
 
-HARM = ["civilian_deaths", "civilian_injuries", "displaced", "people_exposed_hours"]
+HARM = ["civilian_deaths", "civilian_injuries", "displaced", "people_exposed_hours", "reprisal_deaths",
+        "deaths_off_road", "deaths_near_towns", "deaths_by_rebels", "deaths_by_state_forces"]
 OUTPUTS = ["patrols", "patrol_km", "jpt_visits", "alerts_answered_in_time"]
 # overrides that say how a sweep runs, not what it simulates
-NOT_PARAMETERS = {"experiment", "resume", "quiet", "launcher"}
+NOT_PARAMETERS = {"experiment", "lesson", "export", "resume", "quiet", "launcher"}
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -81,6 +82,16 @@ def swept(df: pd.DataFrame) -> list[str]:
     return list(df.columns[: list(df.columns).index("run_dir")])
 
 
+def contrast(df: pd.DataFrame) -> tuple[str, object]:
+    """What a sweep compares, and its baseline: the strategy if it varies (against `none`),
+    otherwise the first other swept parameter that varies (against its first value)."""
+    varying = [c for c in swept(df) if c != "seed" and df[c].nunique() > 1]
+    by = "strategy" if "strategy" in varying or not varying else varying[0]
+    values = sorted(df[by].dropna().unique(), key=str) if by in df.columns else []
+    baseline = "none" if by == "strategy" else (values[0] if len(values) else None)
+    return by, baseline
+
+
 def _boot_ci(x: np.ndarray, rng, n_boot: int = 2000) -> tuple[float, float]:
     if len(x) < 2:
         return (float(x[0]), float(x[0])) if len(x) else (np.nan, np.nan)
@@ -117,7 +128,7 @@ def comparison(df: pd.DataFrame, by: str = "strategy", baseline: str = "none", m
 
 
 def format_comparison(comp: pd.DataFrame, by: str = "strategy", baseline: str = "none") -> str:
-    lines = [f"{'metric':<24} {by:<20} {'mean [95% CI]':>30}   {'vs ' + baseline + ' (paired) [95% CI]':>34}"]
+    lines = [f"{'metric':<24} {by:<20} {'mean [95% CI]':>30}   {f'vs {baseline} (paired) [95% CI]':>34}"]
     for metric, block in comp.groupby("metric", sort=False):
         for _, r in block.iterrows():
             diff = "" if np.isnan(r.diff_mean) else f"{r.diff_mean:+,.1f} [{r.diff_low:+,.1f}, {r.diff_high:+,.1f}]"

@@ -16,17 +16,30 @@ import pyarrow.parquet as pq
 from pocsim.config import PocsimConfig
 from pocsim.model import POCModel
 from pocsim.provenance import provenance
+from pocsim.world.settlement import OFF_ROAD_KM
+
+TOWN_AREA_KM = 10.0
 
 # Files a finished run folder holds; summary.json is moved in last, so its presence means "complete".
 RUN_FILES = ("events.parquet", "timeseries.parquet", "villages.parquet", "patrols.parquet", "bases.parquet",
              "summary.json")
 
 
-def simulate(cfg: PocsimConfig) -> tuple[POCModel, dict]:
+def simulate(cfg: PocsimConfig, progress: bool = False, each_day=None) -> tuple[POCModel, dict]:
+    """Build and run one model, a day at a time. `progress` shows a bar of simulated days (for a
+    person at a terminal); `each_day(model)` is called after every day (e.g. to record frames)."""
     t0 = time.perf_counter()
     model = POCModel(cfg.scenario, cfg.strategy, seed=cfg.seed, step_hours=cfg.step_hours, engine=cfg.engine,
                      mission=cfg.mission)
-    model.run(cfg.days)
+    days = range(cfg.days)
+    if progress:
+        from tqdm import tqdm
+
+        days = tqdm(days, unit="day", desc=f"{cfg.scenario.name}/{cfg.strategy.name}", leave=False)
+    for _ in days:
+        model.run(1)
+        if each_day is not None:
+            each_day(model)
     return model, summarize(model, cfg, time.perf_counter() - t0)
 
 
@@ -40,6 +53,9 @@ def summarize(model: POCModel, cfg: PocsimConfig, runtime_s: float) -> dict:
         "engine": model.engine,
         "population": int(v.population.sum()),
         "civilian_deaths": int(v.deaths.sum()),
+        # where harm fell: far from any road (more than 5 km), and around the towns (within 10 km)
+        "deaths_off_road": int(v.deaths[v.road_km > OFF_ROAD_KM].sum()),
+        "deaths_near_towns": int(v.deaths[model.near_towns(TOWN_AREA_KM)].sum()),
         "civilian_injuries": int(v.injuries.sum()),
         "displaced": v.displaced,  # away from home at the end of the run
         "displaced_peak": int(model.displaced_peak),
@@ -67,7 +83,7 @@ def mission_outputs(model: POCModel) -> dict:
     return outputs.summary()
 
 
-def write_run(folder: Path, model: POCModel, summary: dict) -> None:
+def write_run(folder: Path, model: POCModel, summary: dict, extra=None) -> None:
     """Write into a hidden temporary folder beside the run files, then move each into place;
     an interrupted write leaves no partial file under a final name."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -80,7 +96,9 @@ def write_run(folder: Path, model: POCModel, summary: dict) -> None:
         pq.write_table(patrols, tmp / "patrols.parquet")
         pq.write_table(bases, tmp / "bases.parquet")
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-        for name in RUN_FILES:
+        if extra is not None:
+            extra(tmp)  # more files for the folder (exports), written before anything moves
+        for name in sorted(set(os.listdir(tmp)) - set(RUN_FILES)) + list(RUN_FILES):
             os.replace(tmp / name, folder / name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -142,3 +142,6 @@ def validate(cfg: PocsimConfig) -> None:
     _check(total <= 1 + 1e-9, f"{p}.teams_share", f"with the other civilian shares a total of at most 1 (now {total:g})",
            st.teams_share)
 
+    if cfg.export is not None:
+        _range(cfg.export, "export", "frame_days", lo=1)
+        _range(cfg.export, "export", "fps", lo=1, hi=60)

@@ -25,6 +25,7 @@ ARREST_KM = 5.0
 POLICE_PER_ARREST_SCALE = 80.0  # police at a site who stop half of the incidents around it
 CROSSFIRE_KILL = 0.01  # share of people present killed when a group fights peacekeepers in a village
 FIGHT_KM = 5.0
+REVISIT_DAYS = 30.0
 
 
 class Mission:
@@ -46,6 +47,7 @@ class Mission:
         self._searches: dict = {}
         self._routes: dict = {}
         self.plans: dict[int, int] = {}  # village -> step a protection plan was left there
+        self.last_visit = np.full(len(model.villages), -(10**9), dtype=np.int64)  # step of the last team visit
         self.offices: list[int] = []  # village indices where liaison assistants work
         self.liaison_villages = np.zeros(len(model.villages), dtype=bool)
         self.alerts: AlertNetwork | None = None
@@ -200,14 +202,15 @@ class Mission:
         due = [v for v, when in self.plans.items() if reach[v]]
         if self.strategy.follow_up and due:
             return int(min(due, key=lambda v: self.plans[v]))  # oldest plan first
-        recently = np.zeros(len(reach), dtype=bool)
-        recently[list(self.plans)] = True
+        # not back to a village seen in the last month unless to follow a plan up
+        recently = (self.model.t - self.last_visit) * self.model.step_hours < REVISIT_DAYS * 24
         risk = (self.picture.risk() + 1e-9 * self.model.villages.population) * (1.0 + self.unarmed_areas)
         risk = np.where(reach & ~recently, risk, -1.0)
         return int(np.argmax(risk)) if risk.max() >= 0 else -1
 
     # --- protection plans and their follow-up ------------------------------------------------
     def leave_plan(self, village: int) -> None:
+        self.last_visit[village] = self.model.t
         if village in self.plans and self.strategy.follow_up:
             self.followed_up(village)
             return

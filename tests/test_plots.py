@@ -1,0 +1,91 @@
+"""Every figure function on a few real small runs: PNG and SVG written, and the SVG byte-identical
+when drawn twice (figures can be regenerated and diffed)."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from pocsim import plots
+from pocsim.run import simulate, write_run
+from tests.conftest import make_config
+
+STRATEGIES = ("none", "modular")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Two strategies x two seeds x two troop levels, 20 days each in the small world; a results
+    table shaped like pocsim.results' (one row per run, swept values under their CLI names)."""
+    sweep = tmp_path_factory.mktemp("sweep")
+    rows = []
+    for strategy in STRATEGIES:
+        for seed in (0, 1):
+            for troops in (300, 1200):
+                name = f"mission.troops={troops},seed={seed},strategy={strategy}"
+                model, summary = simulate(make_config(f"strategy={strategy}", f"seed={seed}", "days=20",
+                                                      f"mission.troops={troops}"))
+                write_run(sweep / name, model, summary)
+                rows.append({"mission.troops": troops, "status": "ok", "error": "", "run_dir": name, **summary})
+    return sweep, pd.DataFrame(rows)
+
+
+def comparison_of(results: pd.DataFrame) -> pd.DataFrame:
+    """A stand-in for pocsim.results.comparison (min-max as the interval), enough to draw from."""
+    rows = []
+    for (strategy, metric), v in results.melt(["strategy"], ["civilian_deaths", "people_exposed_hours"],
+                                              "metric").groupby(["strategy", "metric"]):
+        rows.append({"strategy": strategy, "metric": metric, "n": len(v), "mean": v["value"].mean(),
+                     "ci_low": v["value"].min(), "ci_high": v["value"].max()})
+    return pd.DataFrame(rows)
+
+
+def draw_all(runs, out):
+    sweep, results = runs
+    first = sweep / results["run_dir"].iloc[-1]
+    series = {s: pd.concat(pd.read_parquet(sweep / d / "timeseries.parquet")
+                           for d in results.loc[results["strategy"] == s, "run_dir"]) for s in STRATEGIES}
+    return {
+        "strategy_comparison": plots.strategy_comparison(comparison_of(results), out),
+        "output_vs_outcome": plots.output_vs_outcome(results, out),
+        "harm_map": plots.harm_map(first, out),
+        "harm_map_no_mission": plots.harm_map(sweep / results["run_dir"].iloc[0], out, name="harm_map_none"),
+        "daily_harm": plots.daily_harm(series, out),
+        "dose_response": plots.dose_response(results, out),
+        "deaths_per_event": plots.deaths_per_event(
+            {"simulated": pd.concat(pd.read_parquet(sweep / d / "events.parquet") for d in results["run_dir"])["best"],
+             "made up": [0, 1, 1, 2, 3, 5, 12, 40], "empty": []}, out),
+    }
+
+
+def test_every_figure_writes_png_and_svg(runs, tmp_path):
+    for name, paths in draw_all(runs, tmp_path).items():
+        assert [p.suffix for p in paths] == [".png", ".svg"], name
+        assert all(p.is_file() and p.stat().st_size > 1000 for p in paths), name
+        assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_figures_are_deterministic(runs, tmp_path):
+    first, second = draw_all(runs, tmp_path / "a"), draw_all(runs, tmp_path / "b")
+    for name in first:
+        assert first[name][1].read_bytes() == second[name][1].read_bytes(), name
+        assert first[name][0].read_bytes() == second[name][0].read_bytes(), name
+
+
+def test_failed_runs_are_left_out(runs, tmp_path):
+    _, results = runs
+    failed = results.iloc[:1].assign(status="failed", civilian_deaths=float("nan"), patrols=float("nan"))
+    paths = plots.output_vs_outcome(pd.concat([results, failed]), tmp_path)
+    assert paths[1].read_bytes() == plots.output_vs_outcome(results, tmp_path / "b")[1].read_bytes()
+
+
+def test_unknown_metric_is_named(runs, tmp_path):
+    with pytest.raises(ValueError, match="displaced"):
+        plots.strategy_comparison(comparison_of(runs[1]), tmp_path, metrics=("displaced",))
+
+
+def test_harm_map_title_names_the_run(runs, tmp_path):
+    sweep, results = runs
+    svg = plots.harm_map(sweep / results["run_dir"].iloc[-1], tmp_path)[1].read_text()
+    summary = json.loads((sweep / results["run_dir"].iloc[-1] / "summary.json").read_text())
+    assert f"seed {summary['seed']}" in svg
