@@ -21,7 +21,7 @@ from matplotlib.colors import ListedColormap, LogNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatterSciNotation, StrMethodFormatter
 
-from pocsim.results import _boot_ci
+from pocsim.results import boot_ci
 
 # Large type: the figures are meant to be read from the back of a room.
 STYLE = {
@@ -298,7 +298,7 @@ def dose_response(results: pd.DataFrame, out_dir, x="mission.troops", y="civilia
         r = runs if g is None else runs[runs[by] == g]
         means = r.groupby(x)[y].mean().to_numpy()
         # the same bootstrap as the comparison table, seeded per figure so it redraws identically
-        ci = np.array([_boot_ci(v.to_numpy(dtype=float), rng) for _, v in r.groupby(x)[y]])
+        ci = np.array([boot_ci(v.to_numpy(dtype=float), rng) for _, v in r.groupby(x)[y]])
         xs = np.sort(r[x].unique()) + dodge * (i - (len(groups) - 1) / 2)
         ax.errorbar(xs, means, yerr=[means - ci[:, 0], ci[:, 1] - means], marker="o",
                     ms=8, lw=2.5, capsize=6, color=None if g is None else colour(g, groups),

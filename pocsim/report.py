@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from pocsim.config import ConfigError
-from pocsim.results import comparison, contrast, format_comparison, gather, swept
+from pocsim.results import arm_labels, comparison, contrast, format_comparison, gather, swept
 
 FIGURES = "figures"
 
@@ -49,7 +49,7 @@ def report(sweep_dir: str | Path, figures: bool = True) -> str:
     lines += ["", format_comparison(comp, by, baseline)]
     made: list[Path] = []
     if figures:
-        made = draw(sweep_dir, results, comp.rename(columns={by: "strategy"}), by)
+        made = draw(sweep_dir, results, comp.assign(strategy=arm_labels(comp, by)), by)
         lines += ["", f"figures and report.md in {sweep_dir}"]
     write_markdown(sweep_dir, results, comp, made, by, baseline)
     return "\n".join(lines)

@@ -92,7 +92,7 @@ def contrast(df: pd.DataFrame) -> tuple[str, object]:
     return by, baseline
 
 
-def _boot_ci(x: np.ndarray, rng, n_boot: int = 2000) -> tuple[float, float]:
+def boot_ci(x: np.ndarray, rng, n_boot: int = 2000) -> tuple[float, float]:
     if len(x) < 2:
         return (float(x[0]), float(x[0])) if len(x) else (np.nan, np.nan)
     means = x[rng.integers(0, len(x), (n_boot, len(x)))].mean(axis=1)
@@ -109,29 +109,40 @@ def comparison(df: pd.DataFrame, by: str = "strategy", baseline: str = "none", m
     if by not in ok.columns:
         ok = ok.assign(**{by: "all"})
     keys = [c for c in swept(df) if c != by] if "run_dir" in df.columns else []
+    # other parameters that vary (e.g. the scenario in a lesson across two worlds) keep their
+    # arms apart: means are per arm, and differences pair runs within the same arm
+    within = [c for c in keys if c != "seed" and ok[c].nunique() > 1]
     rng = np.random.default_rng(seed)
     base = ok[ok[by] == baseline]
     rows = []
-    for group, runs in ok.groupby(by, sort=False):
+    for group, runs in ok.groupby(within + [by], sort=False):
+        group = group if isinstance(group, tuple) else (group,)
         paired = runs.merge(base, on=keys, suffixes=("", "_base")) if keys and len(base) else None
         for metric in metrics:
             x = runs[metric].to_numpy(dtype=float)
-            lo, hi = _boot_ci(x, rng)
-            row = {by: group, "metric": metric, "n": len(x), "mean": x.mean(), "ci_low": lo, "ci_high": hi,
-                   "diff_mean": np.nan, "diff_low": np.nan, "diff_high": np.nan}
-            if paired is not None and group != baseline and len(paired):
+            lo, hi = boot_ci(x, rng)
+            row = {**dict(zip(within, group[:-1])), by: group[-1], "metric": metric, "n": len(x), "mean": x.mean(),
+                   "ci_low": lo, "ci_high": hi, "diff_mean": np.nan, "diff_low": np.nan, "diff_high": np.nan}
+            if paired is not None and group[-1] != baseline and len(paired):
                 d = paired[metric].to_numpy(dtype=float) - paired[f"{metric}_base"].to_numpy(dtype=float)
-                dlo, dhi = _boot_ci(d, rng)
+                dlo, dhi = boot_ci(d, rng)
                 row.update(diff_mean=d.mean(), diff_low=dlo, diff_high=dhi)
             rows.append(row)
     return pd.DataFrame(rows)
 
 
+def arm_labels(comp: pd.DataFrame, by: str) -> pd.Series:
+    """One label per row: the contrast's value, prefixed by any other varying parameter."""
+    cols = list(comp.columns[: list(comp.columns).index("metric")])
+    return comp[cols].astype(str).agg(" / ".join, axis=1) if len(cols) > 1 else comp[by].astype(str)
+
+
 def format_comparison(comp: pd.DataFrame, by: str = "strategy", baseline: str = "none") -> str:
-    lines = [f"{'metric':<24} {by:<20} {'mean [95% CI]':>30}   {f'vs {baseline} (paired) [95% CI]':>34}"]
-    for metric, block in comp.groupby("metric", sort=False):
-        for _, r in block.iterrows():
-            diff = "" if np.isnan(r.diff_mean) else f"{r.diff_mean:+,.1f} [{r.diff_low:+,.1f}, {r.diff_high:+,.1f}]"
-            lines.append(f"{metric:<24} {str(r[by]):<20} {r['mean']:>12,.1f} [{r.ci_low:,.1f}, {r.ci_high:,.1f}]"
-                         f"   {diff:>34}")
+    labels = arm_labels(comp, by)
+    width = max(20, labels.str.len().max() + 1)
+    lines = [f"{'metric':<24} {by:<{width}} {'mean [95% CI]':>30}   {f'vs {baseline} (paired) [95% CI]':>34}"]
+    for (_, r), label in zip(comp.iterrows(), labels):
+        diff = "" if np.isnan(r.diff_mean) else f"{r.diff_mean:+,.1f} [{r.diff_low:+,.1f}, {r.diff_high:+,.1f}]"
+        lines.append(f"{r.metric:<24} {label:<{width}} {r['mean']:>12,.1f} [{r.ci_low:,.1f}, {r.ci_high:,.1f}]"
+                     f"   {diff:>34}")
     return "\n".join(lines)

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from pocsim import plots
+from pocsim.results import comparison
 from pocsim.run import simulate, write_run
 from tests.conftest import make_config
 
@@ -15,8 +16,8 @@ STRATEGIES = ("none", "modular")
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """Two strategies x two seeds x two troop levels, 20 days each in the small world; a results
-    table shaped like pocsim.results' (one row per run, swept values under their CLI names)."""
+    """Two strategies x two seeds x two troop levels, 20 days each in the small world, and the table
+    pocsim.results.gather makes of them (swept values first, under their command-line names)."""
     sweep = tmp_path_factory.mktemp("sweep")
     rows = []
     for strategy in STRATEGIES:
@@ -26,18 +27,9 @@ def runs(tmp_path_factory):
                 model, summary = simulate(make_config(f"strategy={strategy}", f"seed={seed}", "days=20",
                                                       f"mission.troops={troops}"))
                 write_run(sweep / name, model, summary)
-                rows.append({"mission.troops": troops, "status": "ok", "error": "", "run_dir": name, **summary})
+                rows.append({"mission.troops": troops, "seed": seed, "strategy": strategy, "run_dir": name,
+                             "status": "ok", "error": "", **summary})
     return sweep, pd.DataFrame(rows)
-
-
-def comparison_of(results: pd.DataFrame) -> pd.DataFrame:
-    """A stand-in for pocsim.results.comparison (min-max as the interval), enough to draw from."""
-    rows = []
-    for (strategy, metric), v in results.melt(["strategy"], ["civilian_deaths", "people_exposed_hours"],
-                                              "metric").groupby(["strategy", "metric"]):
-        rows.append({"strategy": strategy, "metric": metric, "n": len(v), "mean": v["value"].mean(),
-                     "ci_low": v["value"].min(), "ci_high": v["value"].max()})
-    return pd.DataFrame(rows)
 
 
 def draw_all(runs, out):
@@ -46,7 +38,7 @@ def draw_all(runs, out):
     series = {s: pd.concat(pd.read_parquet(sweep / d / "timeseries.parquet")
                            for d in results.loc[results["strategy"] == s, "run_dir"]) for s in STRATEGIES}
     return {
-        "strategy_comparison": plots.strategy_comparison(comparison_of(results), out),
+        "strategy_comparison": plots.strategy_comparison(comparison(results), out),
         "output_vs_outcome": plots.output_vs_outcome(results, out),
         "harm_map": plots.harm_map(first, out),
         "harm_map_no_mission": plots.harm_map(sweep / results["run_dir"].iloc[0], out, name="harm_map_none"),
@@ -80,8 +72,8 @@ def test_failed_runs_are_left_out(runs, tmp_path):
 
 
 def test_unknown_metric_is_named(runs, tmp_path):
-    with pytest.raises(ValueError, match="displaced"):
-        plots.strategy_comparison(comparison_of(runs[1]), tmp_path, metrics=("displaced",))
+    with pytest.raises(ValueError, match="no_such_metric"):
+        plots.strategy_comparison(comparison(runs[1]), tmp_path, metrics=("no_such_metric",))
 
 
 def test_harm_map_title_names_the_run(runs, tmp_path):
@@ -89,3 +81,12 @@ def test_harm_map_title_names_the_run(runs, tmp_path):
     svg = plots.harm_map(sweep / results["run_dir"].iloc[-1], tmp_path)[1].read_text()
     summary = json.loads((sweep / results["run_dir"].iloc[-1] / "summary.json").read_text())
     assert f"seed {summary['seed']}" in svg
+
+
+def test_groups_other_than_strategies(runs, tmp_path):
+    """A sweep over troop levels: numbers as groups, in numeric order, the lowest as baseline."""
+    _, results = runs
+    table = comparison(results[results["strategy"] == "modular"], by="mission.troops", baseline=300)
+    paths = plots.strategy_comparison(table, tmp_path, by="mission.troops", baseline=300)
+    assert "Outcomes by troops deployed" in paths[1].read_text()
+    assert plots.ordered(["modular", 1200, 300, "none"]) == ["none", "modular", 300, 1200]
