@@ -8,6 +8,7 @@ community that does not exist). Each failure is one `ConfigError` naming the dot
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 from pocsim.config import ConfigError, PocsimConfig, TerrainSource
 
@@ -145,3 +146,6 @@ def validate(cfg: PocsimConfig) -> None:
     if cfg.export is not None:
         _range(cfg.export, "export", "frame_days", lo=1)
         _range(cfg.export, "export", "fps", lo=1, hi=60)
+        if cfg.export.format == "mp4" and shutil.which("ffmpeg") is None:
+            # checked before the run starts, not after a year of simulation
+            raise ConfigError("export: mp4 needs ffmpeg on PATH (e.g. apt-get install ffmpeg); use +export=gif instead")
