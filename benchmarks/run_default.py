@@ -14,11 +14,9 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
-import time
 
 CHILD = r"""
 import json, os, resource, sys, time

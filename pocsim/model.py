@@ -139,6 +139,14 @@ class POCModel(mesa.Model):
     def refresh_present(self) -> None:
         self.present = self.villages.present()
 
+    def kill(self, village: int, killed: int, injured: int, rng: np.random.Generator) -> None:
+        """Casualties among everyone present: residents and the displaced they host are hit in
+        proportion to their numbers."""
+        residents = int(self.villages.residents[village])
+        hosted = int(self.present[village]) - residents
+        killed_res = int(rng.hypergeometric(residents, hosted, killed)) if killed else 0
+        self.harm(village, killed_res, killed - killed_res, injured)
+
     def harm(self, village: int, killed_residents: int, killed_hosted: int, injured: int) -> None:
         v = self.villages
         v.residents[village] -= killed_residents

@@ -1,6 +1,5 @@
 import pytest
 from hydra import compose, initialize_config_module
-from omegaconf import OmegaConf
 
 from pocsim.cli import to_config
 

@@ -120,9 +120,7 @@ class Mission:
                 # they fight the peacekeepers instead of breaking off; civilians are caught between
                 present = int(m.present[i])
                 killed = int(self.rng.binomial(present, CROSSFIRE_KILL)) if present else 0
-                killed_res = int(self.rng.hypergeometric(int(v.residents[i]), present - int(v.residents[i]), killed)) \
-                    if killed else 0
-                m.harm(i, killed_res, killed - killed_res, 0)
+                m.kill(i, killed, 0, self.rng)
                 raid.deaths += killed
                 continue
             m.violence.interrupt(raid, by=by)
@@ -279,8 +277,7 @@ class Mission:
             present = int(m.present[i])
             killed = int(self.rng.binomial(present, 0.002)) if present else 0
             if killed:
-                killed_res = int(self.rng.hypergeometric(int(v.residents[i]), present - int(v.residents[i]), killed))
-                m.harm(i, killed_res, killed - killed_res, 0)
+                m.kill(i, killed, 0, self.rng)
                 m.ledger.event(step=m.t, type_of_violence=3, side_a="UN mission", side_b="Civilians", best=killed,
                                cell=int(v.cell[i]), village_id=int(i), perpetrator_kind="mission", injuries=0,
                                displaced=0, hours=m.step_hours, interrupted_by="", kind="collateral")

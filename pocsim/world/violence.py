@@ -64,16 +64,13 @@ class Violence:
         m, v, cfg = self.model, self.model.villages, self.cfg
         i = raid.village
         dt = m.step_hours
-        residents = int(v.residents[i])
         present = int(m.present[i])
         strength = raid.group.strength * raid.intent * raid.group.aggression
         # Killing saturates: a band can only kill so many per hour however big the place.
         p_kill = 1.0 - np.exp(-cfg.lethality * dt * strength * v.vulnerability[i] / (present + strength + 1.0))
         killed = int(self.rng.binomial(present, p_kill)) if present > 0 else 0
         injured = min(int(self.rng.poisson(cfg.injury_ratio * present * p_kill)), present - killed)
-        # Residents and the displaced they host are hit in proportion to their numbers.
-        killed_res = int(self.rng.hypergeometric(residents, present - residents, killed)) if killed else 0
-        m.harm(i, killed_res, killed - killed_res, injured)
+        m.kill(i, killed, injured, self.rng)
         # Survivors run: residents a share per hour, the displaced staying here all move on.
         # Escape is harder the more attackers there are per villager: a strong band cordons a hamlet.
         escape = cfg.escape_rate * (present + 1.0) / (present + strength + 1.0)
@@ -159,9 +156,7 @@ class Violence:
             hostile = np.array([g.hostility[v.community[i]] > 0 for g in groups])
             d2 = (gx - v.x[i]) ** 2 + (gy - v.y[i]) ** 2 + np.where(hostile, 0, 1e12)
             g = groups[int(np.argmin(d2))]
-            killed_res = int(self.rng.hypergeometric(int(v.residents[i]), present - int(v.residents[i]), killed)) \
-                if killed else 0
-            m.harm(i, killed_res, killed - killed_res, injured)
+            m.kill(i, killed, injured, self.rng)
             m.ledger.event(step=m.t, type_of_violence=3, side_a=g.name, side_b="Civilians", best=killed,
                            cell=int(v.cell[i]), village_id=int(i), perpetrator_kind=g.perpetrator_kind,
                            injuries=injured, displaced=0, hours=m.step_hours, interrupted_by="", kind="incident")
