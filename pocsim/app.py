@@ -18,11 +18,12 @@ import argparse
 import os
 import warnings
 from collections import deque
+from html import escape
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap, LogNorm, Normalize
-from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -31,18 +32,22 @@ from pocsim.model import POCModel
 
 # Mesa 3.3's own SolaraViz code trips solara's hook linter (a warning about Mesa, not about us).
 warnings.filterwarnings("ignore", message=r".*solara_viz\.py.*", category=UserWarning)
-import solara  # noqa: E402
-from mesa.visualization import Slider, SolaraViz  # noqa: E402
-from mesa.visualization.utils import update_counter  # noqa: E402
+try:
+    import solara
+    from mesa.visualization import Slider, SolaraViz
+    from mesa.visualization.utils import update_counter
+except ImportError as exc:  # the app's packages are an extra
+    raise ImportError(f"pocsim-app needs the app's packages: pip install 'pocsim[app]' ({exc})") from exc
 
 SCENARIOS = ["default", "forest_many_groups", "weak_state_no_peace", "peacekeepers_targeted", "state_perpetrator"]
 STRATEGIES = ["none", "static_deterrence", "mobile_operations", "unarmed", "modular"]
 SMALL_WORLD = ["scenario.terrain.width=60", "scenario.terrain.height=60", "scenario.terrain.n_towns=3",
                "scenario.terrain.town_spacing_km=15", "scenario.villages.count=90"]
 TRACK_HOURS = 48  # how much of each unit's recent path the map shows
-TRACK_CELLS = 20_000  # at most this many cells of it per unit
 ALERT_HOURS = 24  # alerts this recent are ringed on the map
-RENDER_EVERY = 24  # steps (hours) per frame while playing: one day
+# Steps (hours) per frame, for Step and while playing: about a day. Not 24: Mesa 3.3's "Render
+# Interval" slider runs 1, 3, 5, ... 99 and the browser would round 24 to 25 anyway.
+RENDER_EVERY = 25
 PICTURE_REACH_KM = 8.0  # the mission's per-village picture is drawn this far around each village
 
 UN_BLUE = "#1f6fb4"
@@ -84,7 +89,7 @@ class TrainingModel(POCModel):
         self.choices = dict(scenario=scenario, strategy=strategy, troops=int(troops),
                             alert_coverage=float(alert_coverage), authorisation_hours=float(authorisation_hours),
                             seed=int(seed))
-        self.tracks: dict = {}  # unit -> deque of (step, cell): where it has been lately
+        self.tracks: dict = {}  # unit -> deque of (step, cells passed in that step): where it went lately
         self._progress: dict = {}  # unit -> (route, hours along it) at the last step
         self.alert_log: list[tuple[int, int, bool]] = []  # (step received, village, true alarm)
         self.daily_outputs: list[dict] = []  # the mission's output totals at each day's close
@@ -109,8 +114,7 @@ class TrainingModel(POCModel):
             since = last_elapsed if r is last_route else -1.0
             if r.elapsed > since:
                 passed = r.path[(r.hours > since) & (r.hours <= r.elapsed)]
-                track = self.tracks.setdefault(unit, deque(maxlen=TRACK_CELLS))
-                track.extend((self.t, int(c)) for c in passed)
+                self.tracks.setdefault(unit, deque(maxlen=TRACK_HOURS)).append((self.t, passed))
                 self._progress[unit] = (r, r.elapsed)
         if len(self._progress) > len(units):  # offensive operations end
             live = set(units)
@@ -204,7 +208,8 @@ def draw_map(model, layer: str = "true threat", fig: Figure | None = None) -> Fi
         lines: dict = {}  # colour -> polylines (one LineCollection per kind of unit is quick to draw)
         for unit, track in getattr(model, "tracks", {}).items():
             style = UNITS.get((type(unit).__name__, getattr(unit, "kind", None)))
-            pts = np.array([c for t, c in list(track) if model.t - t < TRACK_HOURS], dtype=np.int64)
+            recent = [cells for t, cells in list(track) if model.t - t < TRACK_HOURS]
+            pts = np.concatenate(recent) if recent else ()
             if style and len(pts) > 1:
                 lines.setdefault(style[2], []).append(np.column_stack(model.terrain.xy(pts)))
         for colour, polylines in lines.items():
@@ -236,12 +241,12 @@ def draw_map(model, layer: str = "true threat", fig: Figure | None = None) -> Fi
     shading = {"true threat": "shading: true threat", "mission's picture": "shading: the mission's threat picture",
                "none": "no threat shading"}[layer]
     ax.set_title(f"{model.ledger.date(model.t)}  {model.t % 24:02d}:00   ({shading})", fontsize=10)
-    fig.legend(handles=_legend_handles(), loc="lower center", ncol=3, fontsize=7.5, frameon=False,
+    fig.legend(handles=_legend_handles(layer), loc="lower center", ncol=3, fontsize=7.5, frameon=False,
                bbox_to_anchor=(0.5, 0.0))
     return fig
 
 
-def _legend_handles() -> list:
+def _legend_handles(layer: str) -> list:
     def h(label, marker, colour, **kw):
         return Line2D([], [], ls="none", marker=marker, color=colour, label=label, markersize=7, **kw)
 
@@ -251,7 +256,9 @@ def _legend_handles() -> list:
             h("UN base", "s", UN_BLUE),
             *[h(lab, mk, col, markeredgecolor="black") for lab, mk, col in UNITS.values()],
             Line2D([], [], color=UN_BLUE, lw=1, alpha=0.6, label=f"tracks, last {TRACK_HOURS} h"),
-            h("threat (purple)", "s", "#8c6bb1")]
+            *([h("threat (purple)", "s", "#8c6bb1")] if layer != "none" else []),
+            *([h("mission's last sighting", "X", "none", markeredgecolor="0.3")]
+              if layer == "mission's picture" else [])]
 
 
 # --- the charts --------------------------------------------------------------------------------
@@ -284,63 +291,73 @@ def chart_series(model) -> dict:
     }
 
 
+CHART_COLUMNS = [("What the mission does", UN_BLUE, ["Patrols", "Patrol km", "Team visits", "Alerts answered"]),
+                 ("What happens to civilians", "#c0392b",
+                  ["Civilian deaths", "Attacks on civilians", "Displaced (now)", "People-exposed-hours"])]
+
+
 def draw_charts(model, fig: Figure | None = None) -> Figure:
-    fig = fig if fig is not None else Figure(figsize=(7.6, 4.6), dpi=90)
+    """Outputs (left) beside outcomes (right), row by row as in the counters, one point a day."""
+    fig = fig if fig is not None else Figure(figsize=(6.0, 6.2), dpi=90)
     s = chart_series(model)
-    rows = [("What the mission does (so far)", UN_BLUE,
-             ["Patrols", "Patrol km", "Team visits", "Alerts answered"]),
-            ("What happens to civilians", "#c0392b",
-             ["Civilian deaths", "Attacks on civilians", "Displaced (now)", "People-exposed-hours"])]
-    axes = fig.subplots(2, 4, sharex=True)
-    for r, (title, colour, names) in enumerate(rows):
-        for ax, name in zip(axes[r], names):
+    axes = fig.subplots(4, 2, sharex=True)
+    for c, (title, colour, names) in enumerate(CHART_COLUMNS):
+        for ax, name in zip(axes[:, c], names):
             y = s[name]
-            ax.plot(s["day"], y, color=colour, lw=1.8, marker="o" if len(y) < 3 else None, ms=3)
+            ax.plot(s["day"], y, color=colour, lw=1.8, marker="o" if len(y) < 3 else None, ms=3, label="in time")
             if name == "Alerts answered":
-                ax.lines[-1].set_label("in time")
                 ax.plot(s["day"], s["Alerts raised"], color=colour, lw=1.0, ls="--", label="raised")
-                ax.legend(fontsize=6.5, frameon=False, loc="upper left")
+                ax.legend(fontsize=7, frameon=False, loc="upper left")
                 y = np.maximum(y, s["Alerts raised"])
-            ax.set_title(name, fontsize=8.5)
+            ax.set_title(name + (" (in time / raised)" if name == "Alerts answered" else ""), fontsize=9, loc="left")
             ax.yaxis.set_major_formatter(FuncFormatter(_short))
-            ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+            ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
             ax.yaxis.set_major_locator(MaxNLocator(4, integer=True))
-            ax.tick_params(labelsize=7)
+            ax.tick_params(labelsize=7.5)
             ax.set_ylim(bottom=0, top=max(1.0, float(y.max()) * 1.1) if len(y) else 1.0)
             ax.grid(alpha=0.3)
-        axes[r][0].annotate(title, (0, 1.32), xycoords="axes fraction", fontsize=9.5, fontweight="bold",
+        axes[0, c].annotate(title, (0, 1.38), xycoords="axes fraction", fontsize=10.5, fontweight="bold",
                             color=colour)
-    for ax in axes[1]:
-        ax.set_xlabel("day", fontsize=7.5)
+        axes[-1, c].set_xlabel("day", fontsize=8)
     if len(s["day"]) == 0:
-        fig.text(0.5, 0.5, "the charts start when the first day is over (press Step)", ha="center", fontsize=9,
-                 color="0.3")
-    fig.subplots_adjust(left=0.07, right=0.98, top=0.86, bottom=0.1, hspace=0.75, wspace=0.4)
+        axes[0, 0].set_xlim(0, 1)
+        fig.text(0.5, 0.5, "the charts start when the first day is over (press Step)", ha="center", fontsize=9.5,
+                 color="0.3", bbox=dict(fc="white", ec="0.8"))
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.9, bottom=0.08, hspace=0.55, wspace=0.25)
     return fig
 
 
-def counters_markdown(model) -> str:
+def counters_html(model) -> str:
+    """The current totals as a small HTML table (plain HTML: solara's Markdown would fetch KaTeX)."""
     o, c = output_totals(model), outcome_totals(model)
     ch = getattr(model, "choices", {})
     name = ch.get("strategy", model.strategy.name)
-    what = f"strategy **{name}** on scenario **{ch.get('scenario', model.scenario.name)}**, seed {model.seed}"
+    what = f"strategy <b>{escape(name)}</b> on scenario <b>{escape(ch.get('scenario', model.scenario.name))}</b>, " \
+           f"seed {model.seed}"
     if ch and name != "none":
         what += (f"; {ch['troops']:,} troops, alert coverage {ch['alert_coverage']:.2f}, "
                  f"authorisation {ch['authorisation_hours']:g} h")
     n = lambda x: f"{int(round(x)):,}"  # noqa: E731
-    return "\n".join([
-        f"**Elapsed: {model.t // 24} d {model.t % 24:02d} h** (step {model.t}) &nbsp; {what}",
-        "",
-        "| What the mission does | so far | What happens to civilians | so far |",
-        "|---|---:|---|---:|",
-        f"| Patrols | {n(o['patrols'])} | Civilian deaths | {n(c['civilian_deaths'])} |",
-        f"| Patrol km | {n(o['patrol_km'])} | Attacks on civilians | {n(c['attacks'])} |",
-        f"| Team visits | {n(o['jpt_visits'])} | Displaced now | {n(c['displaced'])} |",
-        f"| Alerts answered in time / raised | {n(o['alerts_answered_in_time'])} / {n(o['alerts_raised'])} "
-        f"| People-exposed-hours | {n(c['people_exposed_hours'])} |",
-        "",
-        "*Change the model parameters on the left, then press Reset to start the new run.*",
-    ])
+    rows = [("Patrols", n(o["patrols"]), "Civilian deaths", n(c["civilian_deaths"])),
+            ("Patrol km", n(o["patrol_km"]), "Attacks on civilians", n(c["attacks"])),
+            ("Team visits", n(o["jpt_visits"]), "Displaced now", n(c["displaced"])),
+            ("Alerts answered in time / raised", f"{n(o['alerts_answered_in_time'])} / {n(o['alerts_raised'])}",
+             "People-exposed-hours", n(c["people_exposed_hours"]))]
+    td = 'style="padding:1px 10px"'
+    num = 'style="padding:1px 10px;text-align:right;font-variant-numeric:tabular-nums"'
+    body = "".join(f"<tr><td {td}>{a}</td><td {num}>{b}</td><td {td}>{d}</td><td {num}>{e}</td></tr>"
+                   for a, b, d, e in rows)
+    return (f'<div class="pocsim-counters" style="font-size:14px">'
+            f'<p style="margin:0 0 6px 0"><b class="pocsim-elapsed">Elapsed: {model.t // 24} d {model.t % 24:02d} h</b>'
+            f' (step {model.t}, {model.ledger.date(model.t)})<br>{what}</p>'
+            f'<table style="border-collapse:collapse"><tr>'
+            f'<th style="padding:1px 10px;text-align:left;color:{UN_BLUE}">What the mission does</th>'
+            f'<th {num}>so far</th>'
+            f'<th style="padding:1px 10px;text-align:left;color:#c0392b">What happens to civilians</th>'
+            f'<th {num}>so far</th></tr>'
+            f'{body}</table>'
+            f'<p style="margin:6px 0 0 0;color:#555"><i>To run another setting: change the model parameters on the '
+            f'left, then press Reset.</i></p></div>')
 
 
 # --- Solara components -------------------------------------------------------------------------
@@ -349,8 +366,8 @@ shading = solara.reactive(LAYERS[0])  # one per browser session
 
 @solara.component
 def MapView(model):
-    update_counter.get()
-    with solara.Column(gap="4px"):
+    update_counter.get()  # redrawn with every frame SolaraViz renders
+    with solara.Column(gap="4px", classes=["pocsim-map"]):
         solara.ToggleButtonsSingle(value=shading, values=LAYERS)
         solara.FigureMatplotlib(draw_map(model, shading.value), format="png",
                                 dependencies=[update_counter.value, shading.value, id(model), model.t])
@@ -360,9 +377,10 @@ def MapView(model):
 def Dashboard(model):
     update_counter.get()
     with solara.Column(gap="4px"):
-        solara.Markdown(counters_markdown(model))
-        solara.FigureMatplotlib(draw_charts(model), format="png",
-                                dependencies=[update_counter.value, id(model), model.t])
+        solara.HTML(tag="div", unsafe_innerHTML=counters_html(model))
+        with solara.Column(classes=["pocsim-charts"]):
+            solara.FigureMatplotlib(draw_charts(model), format="png",
+                                    dependencies=[update_counter.value, id(model), model.t])
 
 
 model_params = {

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap, LogNorm
 from matplotlib.figure import Figure
-from matplotlib.ticker import LogFormatterSciNotation, StrMethodFormatter
+from matplotlib.ticker import LogFormatterSciNotation, MaxNLocator, StrMethodFormatter
 
 from pocsim.results import boot_ci
 
@@ -140,6 +140,7 @@ def strategy_comparison(comparison: pd.DataFrame, out_dir, metrics=("civilian_de
         ax.set_title(label(metric))
         ax.set_xlabel("mean per run (error bars: 95% CI)")
         _thousands(ax, "x")
+        ax.xaxis.set_major_locator(MaxNLocator(4))  # few ticks: large numbers must not collide
     axes[0].set_yticks(np.arange(len(strategies)), [group_label(by, s) for s in strategies])
     axes[0].invert_yaxis()
     n = sorted(set(comparison["n"].astype(int)))

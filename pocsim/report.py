@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from pocsim.config import ConfigError
-from pocsim.results import arm_labels, comparison, contrast, format_comparison, gather, swept
+from pocsim.results import arm_labels, comparison, contrast, format_comparison, gather, run_arms, swept
 
 FIGURES = "figures"
 
@@ -61,7 +61,7 @@ def draw(sweep_dir: Path, results: pd.DataFrame, comp: pd.DataFrame, by: str) ->
 
     out = sweep_dir / FIGURES
     ok = results[results.status == "ok"]
-    arms = ok.assign(strategy=ok[by].astype(str) if by in ok.columns else "all")
+    arms = ok.assign(strategy=run_arms(ok, by))
     made = plots.strategy_comparison(comp, out)
     made += plots.output_vs_outcome(arms, out)
     made += plots.daily_harm(mean_daily(sweep_dir, arms), out)
@@ -72,7 +72,7 @@ def draw(sweep_dir: Path, results: pd.DataFrame, comp: pd.DataFrame, by: str) ->
     for group, runs in first.groupby("strategy", sort=False):
         run_dir = sweep_dir / runs.iloc[0].run_dir
         if (run_dir / "villages.parquet").exists():
-            made += plots.harm_map(run_dir, out / f"map_{group}")
+            made += plots.harm_map(run_dir, out / ("map_" + group.replace(" / ", "_")))
     return made
 
 

@@ -131,6 +131,15 @@ def comparison(df: pd.DataFrame, by: str = "strategy", baseline: str = "none", m
     return pd.DataFrame(rows)
 
 
+def run_arms(results: pd.DataFrame, by: str) -> pd.Series:
+    """Each run's arm, labelled as in the comparison table (other varying parameters first)."""
+    within = [c for c in swept(results) if c not in (by, "seed") and results[c].nunique() > 1]
+    cols = within + ([by] if by in results.columns else [])
+    if not cols:
+        return pd.Series("all", index=results.index)
+    return results[cols].astype(str).agg(" / ".join, axis=1)
+
+
 def arm_labels(comp: pd.DataFrame, by: str) -> pd.Series:
     """One label per row: the contrast's value, prefixed by any other varying parameter."""
     cols = list(comp.columns[: list(comp.columns).index("metric")])
