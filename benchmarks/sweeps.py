@@ -5,7 +5,8 @@
 Throughput: the same sweep (default scenario, strategies x seeds) run with Hydra's basic launcher
 (one process) and with the joblib launcher on all cores, interleaved, each the median of
 `--repeats`; reported as scenario-years simulated per minute of wall time, and the parallel
-efficiency (speed-up / cores). Numba's cache is warmed first. Gathering: a sweep folder of 1,000
+efficiency (speed-up / cores). The end-of-sweep report (figures) is switched off here: it is the
+same one-process work after either launcher. Numba's cache is warmed first. Gathering: a sweep folder of 1,000
 run folders (copies of one real run, with their own overrides) gathered into results.parquet.
 """
 
@@ -27,7 +28,8 @@ def sweep(tmp: Path, launcher: list[str], runs: int, days: int) -> float:
     out = tmp / f"sw{time.perf_counter_ns()}"
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "pocsim", "-m", "strategy=none,static_deterrence", f"seed=range(0,{seeds})",
-                    f"days={days}", f"hydra.sweep.dir={out}", *launcher], check=True, capture_output=True,
+                    f"days={days}", f"hydra.sweep.dir={out}", "~hydra.callbacks.sweep_report", *launcher],
+                   check=True, capture_output=True,
                    env={**os.environ, "CI": "1"})
     return time.perf_counter() - t0
 

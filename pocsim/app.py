@@ -188,13 +188,12 @@ def draw_map(model, layer: str = "true threat", fig: Figure | None = None) -> Fi
     if grid is not None:
         shown = np.ma.masked_less(grid, THREAT_FLOOR * high)
         ax.imshow(shown, origin="upper", cmap=THREAT_CMAP, norm=LogNorm(THREAT_FLOOR * high, 2 * high, clip=True),
-                  alpha=0.7,
-                  interpolation="nearest", extent=(-0.5, nx - 0.5, ny - 0.5, -0.5))
+                  alpha=0.7, interpolation="nearest", extent=(-0.5, nx - 0.5, ny - 0.5, -0.5))
     v = model.villages
     size = 3 + 140 * np.sqrt(v.population / max(v.population.max(), 1))
     ax.scatter(v.x, v.y, s=size, c=v.deaths, cmap="Reds", norm=Normalize(0, max(10, int(v.deaths.max()))),
                edgecolors="0.25", linewidths=0.4, zorder=3)
-    recent = {vil for t, vil, _ in getattr(model, "alert_log", ()) if model.t - t <= ALERT_HOURS}
+    recent = {vil for t, vil, _ in list(getattr(model, "alert_log", ())) if model.t - t <= ALERT_HOURS}
     if recent:
         idx = np.fromiter(recent, dtype=np.int64)
         ax.scatter(v.x[idx], v.y[idx], s=size[idx] + 160, facecolors="none", edgecolors="#ffb000", linewidths=2.2,
@@ -206,16 +205,17 @@ def draw_map(model, layer: str = "true threat", fig: Figure | None = None) -> Fi
             ax.scatter(bx, by, marker="s", s=[30 if b.temporary else 60 for b in m.bases], c=UN_BLUE,
                        edgecolors="white", linewidths=0.8, zorder=5)
         lines: dict = {}  # colour -> polylines (one LineCollection per kind of unit is quick to draw)
-        for unit, track in getattr(model, "tracks", {}).items():
+        # copies: with SolaraViz's "Use Threads" the model may step while a frame is drawn
+        for unit, track in list(getattr(model, "tracks", {}).items()):
             style = UNITS.get((type(unit).__name__, getattr(unit, "kind", None)))
-            recent = [cells for t, cells in list(track) if model.t - t < TRACK_HOURS]
-            pts = np.concatenate(recent) if recent else ()
+            chunks = [cells for t, cells in list(track) if model.t - t < TRACK_HOURS]
+            pts = np.concatenate(chunks) if chunks else ()
             if style and len(pts) > 1:
                 lines.setdefault(style[2], []).append(np.column_stack(model.terrain.xy(pts)))
         for colour, polylines in lines.items():
             ax.add_collection(LineCollection(polylines, colors=colour, linewidths=1.1, alpha=0.6, zorder=4))
         moving: dict = {}
-        for unit in m.units:
+        for unit in list(m.units):
             style = UNITS.get((type(unit).__name__, getattr(unit, "kind", None)))
             if style and unit.state != "idle":
                 moving.setdefault(style, []).append(model.terrain.xy(unit.cell))
@@ -410,6 +410,9 @@ def main(argv: list[str] | None = None) -> None:
     import solara.server.settings
 
     solara.server.settings.telemetry.mixpanel_enable = False
+    # solara warns on every page load over plain http on a host not named "localhost"; it then
+    # uses the ordinary (lax) session cookie, which is what a classroom server needs
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     from solara.__main__ import cli
 
     cli.main(["run", "pocsim.app:Page", "--host", args.host, "--port", str(args.port), "--production", "--no-open",

@@ -21,7 +21,7 @@ from matplotlib.colors import ListedColormap, LogNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatterSciNotation, MaxNLocator, StrMethodFormatter
 
-from pocsim.results import boot_ci
+from pocsim.results import arm_labels, boot_ci
 
 # Large type: the figures are meant to be read from the back of a room.
 STYLE = {
@@ -126,6 +126,8 @@ def strategy_comparison(comparison: pd.DataFrame, out_dir, metrics=("civilian_de
     missing = [m for m in metrics if m not in set(comparison["metric"])]
     if missing:
         raise ValueError(f"comparison has no metric {missing}; it has {sorted(set(comparison['metric']))}")
+    if comparison.duplicated([by, "metric"]).any():  # arms split by another parameter: label them all
+        comparison = comparison.assign(**{by: arm_labels(comparison, by)})
     strategies = ordered(comparison[by])
     fig = Figure(figsize=(6.5 * len(metrics), 1.0 + 0.8 * len(strategies) + 1.5), layout="constrained")
     axes = fig.subplots(1, len(metrics), sharey=True, squeeze=False)[0]
