@@ -29,6 +29,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from pocsim.model import POCModel
+from pocsim.plots import terrain_image
 
 # Mesa 3.3's own SolaraViz code trips solara's hook linter (a warning about Mesa, not about us).
 warnings.filterwarnings("ignore", message=r".*solara_viz\.py.*", category=UserWarning)
@@ -143,13 +144,7 @@ def outcome_totals(model) -> dict:
 def _background(model) -> np.ndarray:
     """Land cover, rivers and roads as one RGB image (computed once per model)."""
     if getattr(model, "_app_background", None) is None:
-        t = model.terrain
-        palette = np.array([[0.94, 0.91, 0.80], [0.62, 0.76, 0.55], [0.56, 0.77, 0.91]])  # savanna, forest, water
-        rgb = palette[np.clip(t.landcover, 0, 2)]
-        rgb[t.river.astype(bool)] = (0.35, 0.62, 0.86)
-        rgb[t.road == 1] = (0.72, 0.60, 0.42)
-        rgb[t.road == 2] = (0.50, 0.31, 0.16)
-        model._app_background = rgb
+        model._app_background = terrain_image(model.terrain)
     return model._app_background
 
 

@@ -22,7 +22,7 @@ from matplotlib import animation  # noqa: E402
 
 from pocsim.config import ExportConfig, ExportFormat  # noqa: E402
 from pocsim.mission.military import Patrol  # noqa: E402
-from pocsim.world.terrain import FOREST, MAIN_ROAD, TRACK, WATER  # noqa: E402
+from pocsim.plots import terrain_image  # noqa: E402
 
 
 @dataclass
@@ -52,18 +52,6 @@ class FrameRecorder:
             patrols=np.array([u.cell for u in units if isinstance(u, Patrol) and u.state != "idle"], dtype=np.int64),
             civilian_deaths=int(model.villages.deaths.sum()),
             patrol_count=outputs.patrols if outputs is not None else 0))
-
-
-def terrain_image(terrain) -> np.ndarray:
-    """RGB picture of the ground: savanna, forest, water, rivers, tracks and main roads."""
-    img = np.empty(terrain.shape + (3,))
-    img[:] = (0.93, 0.89, 0.74)
-    img[terrain.landcover == FOREST] = (0.62, 0.76, 0.56)
-    img[terrain.landcover == WATER] = (0.55, 0.70, 0.90)
-    img[terrain.river] = (0.55, 0.70, 0.90)
-    img[terrain.road == TRACK] = (0.70, 0.60, 0.45)
-    img[terrain.road == MAIN_ROAD] = (0.45, 0.30, 0.20)
-    return img
 
 
 def draw_map(ax, model, frame: Frame, ground: np.ndarray) -> None:

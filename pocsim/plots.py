@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatterSciNotation, MaxNLocator, StrMethodFormatter
 
 from pocsim.results import arm_labels, boot_ci
+from pocsim.world.terrain import FOREST, MAIN_ROAD, TRACK, WATER
 
 # Large type: the figures are meant to be read from the back of a room.
 STYLE = {
@@ -343,3 +344,15 @@ def deaths_per_event(logs: dict, out_dir, name="deaths_per_event") -> list[Path]
     ax.set_title("Deaths per event (share of events at or above each size, log axes)")
     ax.legend(loc="lower left")
     return _save(fig, out_dir, name)
+
+
+def terrain_image(terrain) -> np.ndarray:
+    """RGB picture of the ground: savanna, forest, water, rivers, tracks and main roads."""
+    img = np.empty(terrain.shape + (3,))
+    img[:] = (0.93, 0.89, 0.74)
+    img[terrain.landcover == FOREST] = (0.62, 0.76, 0.56)
+    img[terrain.landcover == WATER] = (0.55, 0.70, 0.90)
+    img[terrain.river] = (0.55, 0.70, 0.90)
+    img[terrain.road == TRACK] = (0.70, 0.60, 0.45)
+    img[terrain.road == MAIN_ROAD] = (0.45, 0.30, 0.20)
+    return img
