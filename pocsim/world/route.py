@@ -50,10 +50,6 @@ class Route:
         back.hours = self.hours[-1] - self.hours[::-1]
         return back
 
-    @property
-    def total_hours(self) -> float:
-        return float(self.hours[-1])
-
     def advance(self, hours: float) -> tuple[int, bool]:
         """Move on by `hours`; returns the cell reached and whether the route is done."""
         self.elapsed += hours

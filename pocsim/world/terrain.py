@@ -29,10 +29,6 @@ class Terrain:
         return self.elevation.shape
 
     @property
-    def n_cells(self) -> int:
-        return self.elevation.size
-
-    @property
     def land(self) -> np.ndarray:
         return self.landcover != WATER
 
