@@ -63,16 +63,8 @@ class JointProtectionTeam(Unit):
 
 def controlling_groups(model, village: int) -> list:
     """Non-state groups whose home area includes the village."""
-    v = model.villages
-    r = CONTROL_KM / model.terrain.cell_km
-    out = []
-    for g in model.groups:
-        if g.is_state:
-            continue
-        hx, hy = model.terrain.xy(g.home)
-        if (v.x[village] - hx) ** 2 + (v.y[village] - hy) ** 2 <= r * r:
-            out.append(g)
-    return out
+    cell = model.villages.cell[village]
+    return [g for g in model.groups if not g.is_state and model.terrain.within_km(g.home, cell, CONTROL_KM)]
 
 
 class Mediation:

@@ -26,6 +26,7 @@ POLICE_PER_ARREST_SCALE = 80.0  # police at a site who stop half of the incident
 CROSSFIRE_KILL = 0.01  # share of people present killed when a group fights peacekeepers in a village
 FIGHT_KM = 5.0
 REVISIT_DAYS = 30.0
+STATE_CONTROL_KM = 20.0  # the host state can refuse passage this close to its forces
 
 
 class Mission:
@@ -48,7 +49,6 @@ class Mission:
         self._routes: dict = {}
         self.plans: dict[int, int] = {}  # village -> step a protection plan was left there
         self.last_visit = np.full(len(model.villages), -(10**9), dtype=np.int64)  # step of the last team visit
-        self.offices: list[int] = []  # village indices where liaison assistants work
         self.liaison_villages = np.zeros(len(model.villages), dtype=bool)
         self.alerts: AlertNetwork | None = None
         self.police_sites: list[tuple[int, float]] = []  # (village, police officers)
@@ -96,10 +96,9 @@ class Mission:
 
     def prevents_incident(self, village: int) -> bool:
         """Police at a protection site arrest some of those who prey on people around it."""
-        v = self.model.villages
-        r2 = (ARREST_KM / self.model.terrain.cell_km) ** 2
+        cell = self.model.villages.cell
         for site, officers in self.police_sites:
-            if (v.x[site] - v.x[village]) ** 2 + (v.y[site] - v.y[village]) ** 2 <= r2:
+            if self.model.terrain.within_km(cell[site], cell[village], ARREST_KM):
                 if self.rng.random() < officers / (officers + POLICE_PER_ARREST_SCALE):
                     self.outputs.arrests += 1
                     return True
@@ -108,13 +107,11 @@ class Mission:
     # --- shared abilities of units -----------------------------------------------------------
     def intervene(self, cell: int, km: float, by: str) -> bool:
         """Troops at `cell` step into any attack within `km`. Returns whether one was cut short."""
-        m, v = self.model, self.model.villages
-        x, y = m.terrain.xy(cell)
-        r2 = (km / m.terrain.cell_km) ** 2
+        m = self.model
         stopped = False
         for raid in list(m.violence.raids):
             i = raid.village
-            if (v.x[i] - x) ** 2 + (v.y[i] - y) ** 2 > r2:
+            if not m.terrain.within_km(m.villages.cell[i], cell, km):
                 continue
             if raid.group.targets_peacekeepers:
                 # they fight the peacekeepers instead of breaking off; civilians are caught between
@@ -128,12 +125,8 @@ class Mission:
         return stopped
 
     def see_groups(self, cell: int, km: float) -> None:
-        nx = self.model.terrain.shape[1]
-        y, x = divmod(cell, nx)
-        r2 = (km / self.model.terrain.cell_km) ** 2
         for g in self.model.groups:
-            gy, gx = divmod(g.cell, nx)
-            if (gx - x) ** 2 + (gy - y) ** 2 <= r2:
+            if self.model.terrain.within_km(g.cell, cell, km):
                 self.picture.report_sighting(g.index, g.cell, delay_hours=2.0)
 
     def movement_allowed(self, cell: int) -> bool:
@@ -141,17 +134,16 @@ class Mission:
         fom = self.cfg.freedom_of_movement
         if fom >= 1.0:
             return True
-        x, y = self.model.terrain.xy(cell)
-        r2 = (20.0 / self.model.terrain.cell_km) ** 2
-        near_state = any(g.is_state and (self.model.terrain.xy(g.cell)[0] - x) ** 2
-                         + (self.model.terrain.xy(g.cell)[1] - y) ** 2 <= r2 for g in self.model.groups)
+        near_state = any(g.is_state and self.model.terrain.within_km(g.cell, cell, STATE_CONTROL_KM)
+                         for g in self.model.groups)
         if near_state and self.rng.random() >= fom:
             self.outputs.movements_denied += 1
             return False
         return True
 
-    def reachable(self, cell: int, hours: float, origin_cells: list[int] | None = None) -> bool:
-        origins = np.array(origin_cells if origin_cells is not None else [b.cell for b in self.bases] or [cell])
+    def reachable(self, cell: int, hours: float) -> bool:
+        """Whether `cell` lies within `hours` of driving (and walking) from any base."""
+        origins = np.array([b.cell for b in self.bases] or [cell])
         t = travel_times(self.model.terrain.cost("vehicle"), origins, self.model.terrain.cell_km, max_time=hours,
                          engine=self.model.engine)
         return bool(np.isfinite(t.ravel()[cell]))
@@ -265,10 +257,8 @@ class Mission:
 
     def engage(self, op, group) -> None:
         m, v = self.model, self.model.villages
-        ox, oy = m.terrain.xy(op.cell)
-        gx, gy = m.terrain.xy(group.cell)
         group.aggression = max(group.aggression, group.initial_aggression)  # talks are off
-        if (gx - ox) ** 2 + (gy - oy) ** 2 > (FIGHT_KM / m.terrain.cell_km) ** 2:
+        if not m.terrain.within_km(op.cell, group.cell, FIGHT_KM):
             return  # the group had moved on
         group.lose(float(self.rng.poisson(0.1 * op.troops)))
         # Fighting among villages costs civilian lives, and the group blames nearby villagers.
@@ -302,7 +292,6 @@ class Mission:
     def open_liaison(self, offices: list[int], assistants: int) -> None:
         """Liaison assistants at these places keep in touch with villages within reach that have
         phone coverage, and bring them into alert networks."""
-        self.offices = offices
         if assistants <= 0 or not offices:
             self.alerts = AlertNetwork(self, np.zeros(len(self.model.villages), dtype=bool))
             return

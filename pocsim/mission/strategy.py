@@ -122,17 +122,20 @@ class Policy:
 
     def hotspots(self, n: int) -> list[int]:
         """Cells of the n villages the picture shows most at risk, spaced apart."""
-        v, m = self.model.villages, self.mission
-        risk = m.picture.risk()
-        order = np.argsort(-risk, kind="stable")
+        risk = self.mission.picture.risk()
+        order = [int(self.model.villages.cell[i]) for i in np.argsort(-risk, kind="stable") if risk[i] > 0]
+        return self.spaced(order, n, taken=set())
+
+    def spaced(self, cells: list[int], n: int, taken: set) -> list[int]:
+        """The first n cells of `cells`, skipping any taken or within the spacing of one chosen."""
         chosen: list[int] = []
-        r2 = (HOTSPOT_SPACING_KM / self.model.terrain.cell_km) ** 2
-        for i in order:
-            if risk[i] <= 0 or len(chosen) == n:
+        for c in cells:
+            if len(chosen) == n:
                 break
-            if all((v.x[i] - v.x[j]) ** 2 + (v.y[i] - v.y[j]) ** 2 > r2 for j in chosen):
-                chosen.append(int(i))
-        return [int(v.cell[i]) for i in chosen]
+            if c in taken or any(self.model.terrain.within_km(c, o, HOTSPOT_SPACING_KM) for o in chosen):
+                continue
+            chosen.append(c)
+        return chosen
 
     def move_temporary_bases(self) -> None:
         """Temporary bases follow the threat: each moves to a hotspot no base covers yet."""
@@ -197,21 +200,8 @@ class Modular(Policy):
         movable = [b for b in m.bases if b.temporary or b in self.field_bases]
         wanted = sites + [c for c in order if c not in sites]
         taken = {b.cell for b in m.bases if b not in movable}
-        for base, spot in zip(movable, self._spread(wanted, len(movable), taken)):
+        for base, spot in zip(movable, self.spaced(wanted, len(movable), taken)):
             self.relocate(base, spot)
-
-    def _spread(self, cells: list[int], n: int, taken: set) -> list[int]:
-        r2 = (HOTSPOT_SPACING_KM / self.model.terrain.cell_km) ** 2
-        chosen: list[int] = []
-        for c in cells:
-            if len(chosen) == n:
-                break
-            x, y = self.model.terrain.xy(c)
-            if c in taken or any((x - self.model.terrain.xy(o)[0]) ** 2 + (y - self.model.terrain.xy(o)[1]) ** 2 <= r2
-                                 for o in chosen):
-                continue
-            chosen.append(c)
-        return chosen
 
 
 def make_policy(mission) -> Policy:

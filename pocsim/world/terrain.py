@@ -52,3 +52,8 @@ class Terrain:
         """Flat index -> (x, y) cell coordinates."""
         y, x = np.divmod(flat, self.shape[1])
         return x, y
+
+    def within_km(self, a: int, b: int, km: float) -> bool:
+        """Whether two cells lie within `km` of each other in a straight line."""
+        (ax, ay), (bx, by) = self.xy(a), self.xy(b)
+        return (ax - bx) ** 2 + (ay - by) ** 2 <= (km / self.cell_km) ** 2

@@ -102,13 +102,11 @@ class Violence:
     # --- clashes between armed groups --------------------------------------------------------
     def clashes(self, groups: list[ArmedGroup]) -> None:
         m = self.model
-        x, y = m.terrain.xy(np.array([g.cell for g in groups]))
-        reach = self.cfg.clash_range_km / m.terrain.cell_km
         for a in range(len(groups)):
             for b in range(a + 1, len(groups)):
                 ga, gb = groups[a], groups[b]
                 if (m.t < max(ga.engaged_until, gb.engaged_until) or not ga.is_hostile_to(gb)
-                        or (x[a] - x[b]) ** 2 + (y[a] - y[b]) ** 2 > reach**2):
+                        or not m.terrain.within_km(ga.cell, gb.cell, self.cfg.clash_range_km)):
                     continue
                 self.fight(ga, gb)
 
