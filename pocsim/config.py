@@ -15,6 +15,11 @@ from typing import List, Optional
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
+from pocsim.params import param, setting
+
+from pocsim.mission.config import MissionConfig, StrategyConfig  # noqa: F401 (part of the schema)
+from pocsim.world.encounters import EncountersConfig
+
 
 class ConfigError(ValueError):
     """A configuration value that is not allowed; the message names the key."""
@@ -42,155 +47,333 @@ class Mobility(str, Enum):
 
 
 @dataclass
+class MovementConfig:
+    """Speeds over the ground, by mode, land cover and road: armed groups and the mission alike."""
+
+    foot_savanna_kmh: float = param(4.0, unit="km/h", low=3.0, high=5.0,
+                                    source="assumption: open savanna, between Tobler's (1993) 5 km/h on a flat "
+                                           "path and 3 km/h off path")
+    foot_forest_kmh: float = param(2.5, unit="km/h", low=1.0, high=3.5,
+                                   source="assumption: undergrowth; at most Tobler's (1993) 3 km/h off path")
+    foot_road_kmh: float = param(5.0, unit="km/h", low=4.0, high=6.0,
+                                 source="Tobler (1993) hiking function on a flat path: 6 exp(-3.5 * 0.05) = 5.0 km/h")
+    slope_decay: float = param(3.5, unit="1/slope", low=2.5, high=4.5,
+                               source="Tobler (1993): walking speed falls as exp(-3.5 |slope|) (here direction-free)")
+    ford_hours_per_km: float = param(1.0, unit="h/km", low=0.25, high=4.0,
+                                     source="assumption: wading, or finding a canoe, where no road bridges the river")
+    vehicle_main_road_kmh: float = param(40.0, unit="km/h", low=20.0, high=60.0,
+                                         source="assumption: unpaved laterite main roads, as most are in the "
+                                                "Central African Republic")
+    vehicle_track_kmh: float = param(15.0, unit="km/h", low=8.0, high=25.0,
+                                     source="assumption: a pick-up on a bush track")
+    vehicle_savanna_kmh: float = param(12.0, unit="km/h", low=5.0, high=20.0,
+                                       source="assumption: pick-ups driving across open savanna")
+    vehicle_max_slope: float = param(0.15, unit="rise/run", low=0.1, high=0.3,
+                                     source="assumption: the steepest open ground a loaded pick-up climbs")
+
+
+@dataclass
 class TerrainConfig:
-    source: TerrainSource = TerrainSource.generate
-    width: int = 200  # cells
-    height: int = 200  # cells
-    cell_km: float = 1.0
+    source: TerrainSource = setting(TerrainSource.generate, means="generate the landscape from the seed, or load files")
+    width: int = param(200, unit="cells", low=60, high=1000, source="scenario: a prefecture-sized area of operations")
+    height: int = param(200, unit="cells", low=60, high=1000, source="scenario: a prefecture-sized area of operations")
+    cell_km: float = param(1.0, unit="km", low=0.5, high=2.0,
+                           source="assumption: a village and its fields fit in a cell; finer grids cost run time")
     # source=file: a .npz of named layers and a CSV of settlements (see pocsim/world/terrain_io.py)
-    layers_file: Optional[str] = None
-    settlements_file: Optional[str] = None
-    # procedural generation
-    relief_m: float = 600.0  # elevation range of the generated relief
-    forest_share: float = 0.35
-    lake_share: float = 0.01
-    river_catchment_km2: float = 120.0  # drainage area above which a cell carries a river
-    n_towns: int = 8
-    town_spacing_km: float = 30.0
-    extra_road_links: int = 2  # main roads beyond the spanning tree, so the network has loops
+    layers_file: Optional[str] = setting(None, means="source=file: the .npz of terrain layers")
+    settlements_file: Optional[str] = setting(None, means="source=file: the CSV of settlements")
+    movement: MovementConfig = setting(default_factory=MovementConfig, means="speeds over the ground by mode")
+    # procedural generation: relief, then water, then land cover, then towns and the roads joining them
+    base_elevation_m: float = param(400.0, unit="m", low=200.0, high=1000.0,
+                                    source="assumption: a low plateau; only slopes matter to the model")
+    relief_m: float = param(600.0, unit="m", low=200.0, high=1500.0,
+                            source="assumption: a few hundred metres of relief, as on the Central African plateau")
+    relief_scale_km: float = param(40.0, unit="km", low=20.0, high=80.0,
+                                   source="assumption: hills and valleys tens of km across (the coarsest octave)")
+    relief_octave_weights: List[float] = param(
+        default_factory=lambda: [1.0, 0.5, 0.25, 0.12], unit="1 per octave", low=[1.0, 0.3, 0.1, 0.05],
+        high=[1.0, 0.7, 0.5, 0.35],
+        source="assumption: each octave (half the wavelength of the one before) about half as strong, "
+               "the 1/f-like spectrum of natural relief")
+    relief_tilt: float = param(3.0, unit="relief noise spreads", low=0.0, high=6.0,
+                               source="assumption: a regional slope, so rivers drain towards one side")
+    lake_share: float = param(0.01, unit="1", low=0.0, high=0.05, source="assumption: little open water on a plateau")
+    lake_min_depth_m: float = param(0.5, unit="m", low=0.1, high=2.0,
+                                    source="assumption: shallower hollows in the relief are swamp, not lake")
+    river_catchment_km2: float = param(120.0, unit="km2", low=50.0, high=500.0,
+                                       source="assumption: a stream draining ~100 km2 is one a walker must ford")
+    forest_share: float = param(0.35, unit="1", low=0.05, high=0.7,
+                                source="FAO FRA 2020: forest covers about 36% of the Central African Republic "
+                                       "(DR Congo ~56%, South Sudan ~11%)")
+    moisture_scale_km: float = param(30.0, unit="km", low=15.0, high=60.0,
+                                     source="assumption: wetter and drier country tens of km across")
+    moisture_detail_km: float = param(8.0, unit="km", low=3.0, high=15.0,
+                                      source="assumption: patches of a few km break up the forest edge")
+    moisture_detail_weight: float = param(0.4, unit="1", low=0.0, high=1.0,
+                                          source="assumption: the patches weigh less than the broad pattern")
+    river_moisture: float = param(1.5, unit="moisture noise spreads", low=0.5, high=3.0,
+                                  source="assumption: gallery forest lines savanna rivers")
+    river_moisture_km: float = param(3.0, unit="km", low=1.0, high=6.0,
+                                     source="assumption: gallery forest reaches a few km from a river")
+    n_towns: int = param(8, unit="towns", low=3, high=20, source="scenario: the sub-prefecture seats of a prefecture")
+    town_spacing_km: float = param(30.0, unit="km", low=15.0, high=60.0,
+                                   source="assumption: towns about a day's walk apart; central places of this rank "
+                                          "lie 21-36 km apart (Christaller 1933)")
+    town_slope_aversion: float = param(20.0, unit="1/slope", low=5.0, high=50.0,
+                                       source="assumption: towns sit on flat ground; 1/e as likely at a 5% slope")
+    town_river_pull: float = param(2.0, unit="1", low=0.0, high=5.0,
+                                   source="assumption: towns grow by water and river crossings (up to 3x as likely)")
+    town_river_km: float = param(5.0, unit="km", low=2.0, high=10.0,
+                                 source="assumption: within an hour or two's walk of the river")
+    town_forest_factor: float = param(0.3, unit="1", low=0.1, high=1.0,
+                                      source="assumption: forest must be cleared, so towns grow in savanna first")
+    town_margin_km: float = param(5.0, unit="km", low=0.0, high=20.0,
+                                  source="assumption: the area's towns lie inside it, not on its edge")
+    extra_road_links: int = param(2, unit="roads", low=0, high=6,
+                                  source="assumption: a sparse network with a few loops beyond the spanning tree")
+    # cost of building a road across a cell, per km, relative to flat open savanna (1)
+    road_cost_slope: float = param(40.0, unit="1/slope", low=10.0, high=100.0,
+                                   source="assumption: road builders avoid grades; a 5% grade triples the cost")
+    road_cost_forest: float = param(1.5, unit="1", low=0.5, high=4.0,
+                                    source="assumption: clearing forest adds more than the cost of open ground")
+    road_cost_bridge: float = param(6.0, unit="1", low=2.0, high=20.0,
+                                    source="assumption: a bridge costs as much as several km of open road")
+    road_cost_existing: float = param(0.3, unit="1", low=0.1, high=1.0,
+                                      source="assumption: following an existing road is cheap, so tracks join it")
 
 
 @dataclass
 class VillagesConfig:
-    count: int = 600  # settlements including the towns
-    town_population_median: float = 12000.0
-    village_population_median: float = 350.0
-    village_population_sigma: float = 0.9  # lognormal spread of village sizes
-    share_along_roads: float = 0.4
-    share_along_rivers: float = 0.2  # the rest lie off road, in clusters
-    track_share: float = 0.15  # share of off-road villages joined to the road network by a track
-    coverage_radius_km: float = 25.0  # phone masts stand in towns
-    communities: List[str] = field(default_factory=lambda: ["Ama", "Bero", "Tolo"])
-    community_mixing: float = 0.1  # share of villages of another community than their area's
+    count: int = param(600, unit="settlements", low=100, high=3000,
+                       source="scenario: some 300,000 people on 40,000 km2, near the Central African Republic's "
+                              "8 per km2 (UN DESA World Population Prospects)")
+    town_population_median: float = param(12000.0, unit="people", low=5000.0, high=30000.0,
+                                          source="assumption: sub-prefecture seats of thousands to tens of thousands")
+    town_population_sigma: float = param(0.6, unit="1 (lognormal sigma)", low=0.3, high=1.0,
+                                         source="assumption: towns vary less in size than villages")
+    village_population_median: float = param(350.0, unit="people", low=150.0, high=1000.0,
+                                             source="assumption: rural villages of a few hundred people")
+    village_population_sigma: float = param(0.9, unit="1 (lognormal sigma)", low=0.5, high=1.3,
+                                            source="assumption: hamlets of tens to villages of a few thousand")
+    off_road_size_factor: float = param(0.6, unit="1", low=0.3, high=1.0,
+                                        source="assumption: villages far from roads and markets are smaller")
+    min_population: int = param(10, unit="people", low=1, high=50,
+                                source="assumption: a settlement is at least a couple of households")
+    share_along_roads: float = param(0.4, unit="1", low=0.2, high=0.7,
+                                     source="assumption: villages line the roads, in part a legacy of colonial "
+                                            "regrouping of villages along roads in French Equatorial Africa")
+    roadside_km: float = param(2.0, unit="km", low=0.5, high=5.0,
+                               source="assumption: a roadside village lies within half an hour's walk of the road")
+    roadside_density_floor: float = param(0.3, unit="1", low=0.0, high=1.0,
+                                          source="assumption: roadside villages thin out away from towns, to 0.3/1.3 "
+                                                 "of their density beside one")
+    town_pull_km: float = param(40.0, unit="km", low=10.0, high=80.0,
+                                source="assumption: roadside settlement is densest within a day or two's walk of "
+                                       "a town")
+    share_along_rivers: float = param(0.2, unit="1", low=0.05, high=0.4,
+                                      source="assumption: water, fishing and river transport; the rest lie off road")
+    riverside_km: float = param(1.5, unit="km", low=0.5, high=3.0,
+                                source="assumption: a riverside village lies a short walk from the water")
+    off_road_km: float = param(5.0, unit="km", low=3.0, high=10.0,
+                               source="assumption: far off road means beyond an hour or two's walk from any road")
+    cluster_size: int = param(6, unit="villages", low=2, high=15,
+                              source="assumption: off-road villages cluster by lineage, fields and water points")
+    cluster_spread_km: float = param(3.0, unit="km", low=1.0, high=8.0,
+                                     source="assumption: a cluster's villages lie within an hour's walk")
+    track_share: float = param(0.15, unit="1", low=0.0, high=0.5,
+                               source="assumption: share of off-road villages joined to the network by a track")
+    vulnerability_beta_a: float = param(2.0, unit="1", low=1.0, high=5.0,
+                                        source="assumption: local means to warn, hide or flee vary widely: "
+                                               "beta(2, 3), mean 0.4")
+    vulnerability_beta_b: float = param(3.0, unit="1", low=1.0, high=5.0,
+                                        source="assumption: local means to warn, hide or flee vary widely: "
+                                               "beta(2, 3), mean 0.4")
+    vulnerability_remoteness_weight: float = param(0.4, unit="1", low=0.1, high=0.7,
+                                                   source="assumption: remote places get warning and help late; "
+                                                          "local means weigh the rest")
+    vulnerability_remoteness_km: float = param(10.0, unit="km", low=3.0, high=30.0,
+                                               source="assumption: remoteness counts within a few hours' walk of "
+                                                      "a road")
+    min_vulnerability: float = param(0.05, unit="1", low=0.01, high=0.2,
+                                     source="assumption: nobody is wholly safe when attacked")
+    town_vulnerability_factor: float = param(0.5, unit="1", low=0.2, high=1.0,
+                                             source="assumption: crowds, police and warning make a town half as "
+                                                    "exposed")
+    town_min_population: int = param(5000, unit="people", low=2000, high=20000,
+                                     source="UN DESA Demographic Yearbook: national definitions of urban places "
+                                            "often start at 2,000-5,000 (settlements loaded with no is_town column)")
+    coverage_radius_km: float = param(25.0, unit="km", low=10.0, high=35.0,
+                                      source="GSM: a cell reaches at most 35 km (timing-advance limit), 10-30 km in "
+                                             "rural practice; masts stand in towns")
+    road_coverage: float = param(0.3, unit="1", low=0.0, high=0.6,
+                                 source="assumption: some masts stand along main roads between towns")
+    road_coverage_km: float = param(3.0, unit="km", low=1.0, high=10.0,
+                                    source="assumption: reception beside a main road fades within a few km")
+    communities: List[str] = setting(default_factory=lambda: ["Ama", "Bero", "Tolo"],
+                                     means="names of the communities, each with a home area")
+    community_mixing: float = param(0.1, unit="1", low=0.0, high=0.3,
+                                    source="assumption: share of villages of another community than their area's")
+    community_border_noise: float = param(0.08, unit="1 (of the map's side)", low=0.0, high=0.2,
+                                          source="assumption: community areas have ragged borders")
+    community_border_scale_km: float = param(20.0, unit="km", low=5.0, high=50.0,
+                                             source="assumption: borders bend on the scale of valleys and ridges")
 
 
 @dataclass
 class GroupConfig:
-    name: str = MISSING
-    kind: GroupKind = GroupKind.rebel
-    community: str = MISSING  # the community it recruits from and protects
-    preys_on: List[str] = field(default_factory=list)  # communities it treats as enemies
-    strength: float = 100.0  # fighters
-    aggression: float = 0.5  # in [0, 1]: appetite for violence against civilians
-    mobility: Mobility = Mobility.foot
-    home: str = "remote"  # "remote" (forest, far from roads) or "town"
-    deterrence_sensitivity: float = 1.0  # how much protection presence weighs in its risk
-    risk_aversion: float = 1.0
-    abuse_cost: float = 0.0  # political cost of abuse (state forces; raised by advocacy)
-    targets_peacekeepers: bool = False  # attacks the mission: its presence draws this group instead of deterring it
+    name: str = setting(MISSING, means="the group's name; side_a of its events")
+    kind: GroupKind = setting(GroupKind.rebel, means="rebel, militia (community self-defence) or state forces")
+    community: str = setting(MISSING, means="the community it recruits from and protects")
+    preys_on: List[str] = setting(default_factory=list, means="communities it treats as enemies")
+    strength: float = param(100.0, unit="fighters", low=20.0, high=1000.0, source="scenario: the group's fighters")
+    aggression: float = param(0.5, unit="1", low=0.0, high=1.0,
+                              source="scenario: appetite for violence against civilians, 0 none to 1 full")
+    mobility: Mobility = setting(Mobility.foot, means="foot, or vehicle (drives where it can, walks where it must)")
+    home: str = setting("remote", means="'remote' (a camp far from roads, forest preferred) or 'town' (a garrison)")
+    deterrence_sensitivity: float = param(1.0, unit="utility/deterrence", low=0.0, high=2.0,
+                                          source="assumption: how much protection presence weighs in its risk; less "
+                                                 "for state forces (Fjelde, Hultman & Nilsson 2019)")
+    risk_aversion: float = param(1.0, unit="1", low=0.2, high=3.0,
+                                 source="assumption: how much risk weighs against gain")
+    abuse_cost: float = param(0.0, unit="utility", low=0.0, high=0.2,
+                              source="assumption: political cost of abuse (state forces; raised by advocacy)")
+    targets_peacekeepers: bool = setting(False, means="attacks the mission: its presence draws the group, not deters")
+
+
+@dataclass
+class IntentConfig:
+    """Threat to civilians a group projects per fighter, by what it is doing (advancing = 1)."""
+
+    resting: float = param(0.2, unit="1", low=0.0, high=0.5,
+                           source="assumption: a camp still frightens the villages around it")
+    advancing: float = param(1.0, unit="1", low=1.0, high=1.0,
+                             source="assumption: the reference; source_per_fighter sets the scale")
+    responding: float = param(0.3, unit="1", low=0.0, high=1.0,
+                              source="assumption: defenders on the move frighten, but less than raiders")
+    raiding: float = param(2.0, unit="1", low=1.0, high=4.0,
+                           source="assumption: an attack under way is the most frightening thing there is")
+    withdrawing: float = param(0.5, unit="1", low=0.2, high=1.0,
+                               source="assumption: raiders going home may loot on the way")
+
+
+@dataclass
+class GroupBehaviourConfig:
+    """How every armed group weighs targets, where it camps, and the threat it projects."""
+
+    effort_weight: float = param(0.5, unit="utility per search range", low=0.1, high=1.0,
+                                 source="assumption: a target at the edge of the search range must be worth half a "
+                                        "unit more")
+    choice_temperature: float = param(0.3, unit="utility", low=0.1, high=1.0,
+                                      source="assumption: groups mostly, not always, pick the best target (softmax)")
+    defence_range_km: float = param(10.0, unit="km", low=3.0, high=30.0,
+                                    source="assumption: hostile fighters within a couple of hours' walk weigh on an "
+                                           "attack")
+    peacekeeper_pull: float = param(0.5, unit="utility/deterrence", low=0.0, high=1.5,
+                                    source="assumption: a group that fights the mission seeks out its presence, as "
+                                           "armed groups in Mali sought out MINUSMA's camps")
+    grievance_half_life_days: float = param(30.0, unit="days", low=7.0, high=180.0,
+                                            source="assumption: a grudge against a village fades over a month; "
+                                                   "reprisals follow perceived collaboration (Kalyvas 2006)")
+    intent: IntentConfig = setting(default_factory=IntentConfig, means="threat projected by activity")
+    camp_road_km: float = param(5.0, unit="km", low=2.0, high=15.0,
+                                source="assumption: camps keep an hour or two's walk from any road")
+    camp_radius_km: float = param(4.0, unit="km", low=1.0, high=10.0,
+                                  source="assumption: a camp lies within an hour's walk of the village it lives off")
+    camp_forest_preference: float = param(3.0, unit="1", low=0.0, high=10.0,
+                                          source="assumption: forest cover hides a camp: a forest cell 4x as likely")
 
 
 @dataclass
 class ViolenceConfig:
-    search_hours: float = 36.0  # how far (in travel time) a group looks for targets
-    raid_interval_hours: float = 96.0  # mean rest between raids of a fully aggressive group
-    lethality: float = 0.07  # killings per fighter-hour in a fully exposed, fully vulnerable village
-    injury_ratio: float = 1.6  # injuries per death
-    escape_rate: float = 0.25  # share of those present who get away in each hour of an attack
-    raid_hours_mean: float = 3.0  # mean intended length of a raid (before interruption)
-    raid_intent_sigma: float = 1.2  # lognormal spread of intended raid length across raids
-    opportunism: float = 0.1  # hostility to communities a group neither protects nor preys on
-    opportunistic_rate: float = 0.002  # hourly rate of small incidents per unit threat
-    clash_range_km: float = 3.0
-    clash_lethality: float = 0.05  # fighters killed per opposing fighter in a clash
+    search_hours: float = param(36.0, unit="h", low=12.0, high=72.0,
+                                source="assumption: a group looks for targets within a day and a half's travel")
+    raid_interval_hours: float = param(96.0, unit="h", low=24.0, high=336.0,
+                                       source="assumption: a fully aggressive group raids every few days")
+    lethality: float = param(0.07, unit="1/(fighter*h)", low=0.02, high=0.2,
+                             source="assumption: gives raid deaths per event the shape of UCDP GED 23.1 one-sided "
+                                    "violence in CAR (median 2, 16% with 10+; tests/test_violence.py)")
+    injury_ratio: float = param(1.6, unit="injuries/death", low=0.5, high=3.0,
+                                source="assumption: below battle's ~3 wounded per death, as attacks on civilians "
+                                       "kill more of those hit (Coupland & Meddings 1999)")
+    escape_rate: float = param(0.25, unit="1/h", low=0.1, high=0.5,
+                               source="assumption: share of those present who get away in each hour of an attack")
+    raid_hours_mean: float = param(3.0, unit="h", low=1.0, high=8.0,
+                                   source="assumption: most raids are over in a few hours")
+    raid_intent_sigma: float = param(1.2, unit="1 (lognormal sigma)", low=0.5, high=2.0,
+                                     source="assumption: most raids loot and leave, a few are punitive and long")
+    opportunism: float = param(0.1, unit="1", low=0.0, high=0.3,
+                               source="assumption: hostility to communities a group neither protects nor preys on")
+    opportunistic_rate: float = param(0.002, unit="1/(threat*h)", low=0.0005, high=0.01,
+                                      source="assumption: small incidents (checkpoints, looting) where threat is high")
+    incident_deaths_mean: float = param(0.7, unit="deaths", low=0.3, high=2.0,
+                                        source="assumption: the small end of one-sided violence (53% of UCDP GED 23.1 "
+                                               "CAR events kill 1-2; incidents killing nobody are not in GED)")
+    incident_injuries_mean: float = param(1.2, unit="injuries", low=0.5, high=3.0,
+                                          source="assumption: beatings and shootings at checkpoints and in looting "
+                                                 "wound more than they kill")
+    clash_range_km: float = param(3.0, unit="km", low=1.0, high=10.0,
+                                  source="assumption: hostile groups this close find and fight each other")
+    clash_lethality: float = param(0.05, unit="1/fighter", low=0.01, high=0.15,
+                                   source="assumption: fighters killed per opposing fighter in an engagement")
+    clash_cooldown_hours: float = param(12.0, unit="h", low=4.0, high=48.0,
+                                        source="assumption: after a fight the sides disengage for about half a day")
 
 
 @dataclass
 class DisplacementConfig:
-    flee_threshold: float = 0.5  # daily mean threat above which people start to leave
-    flee_share: float = 0.3  # share leaving per day at twice the threshold
-    return_threshold: float = 0.1
-    return_share: float = 0.05  # share of the displaced returning per safe day
-    refuge_radius_km: float = 40.0
+    flee_threshold: float = param(0.5, unit="threat (daily mean)", low=0.2, high=1.0,
+                                  source="assumption: people leave once the danger persists for a day")
+    flee_share: float = param(0.3, unit="1/day", low=0.1, high=0.6,
+                              source="assumption: share leaving per day at twice the threshold")
+    return_threshold: float = param(0.1, unit="threat (daily mean)", low=0.02, high=0.3,
+                                    source="assumption: people go home only when it is calm")
+    return_share: float = param(0.05, unit="1/day", low=0.01, high=0.2,
+                                source="assumption: return is slower than flight: half home after two calm weeks")
+    refuge_radius_km: float = param(40.0, unit="km", low=15.0, high=100.0,
+                                    source="assumption: most of the displaced stay within a day or two's walk of home")
+    town_preference: float = param(0.5, unit="1 (refuge score)", low=0.0, high=1.5,
+                                   source="assumption: towns offer safety in numbers and aid, so the displaced gather "
+                                          "there")
+    protection_weight: float = param(1.0, unit="1/deterrence", low=0.0, high=2.0,
+                                     source="people seek out peacekeepers: UNMISS protection-of-civilians sites held "
+                                            "some 200,000 people at their peak")
+    protection_cap: float = param(1.0, unit="deterrence", low=0.5, high=2.0,
+                                  source="assumption: beyond a company's presence, more troops draw no more people")
 
 
 @dataclass
 class ThreatConfig:
-    spread: float = 0.5  # in [0, 1]: share of the stable diffusion rate used each hour
-    decay: float = 0.05  # per hour
-    suppression: float = 1.0  # how strongly deterrence suppresses threat
-    source_per_fighter: float = 0.01  # threat emitted per fighter-hour at full intent
-    high_threshold: float = 1.0  # threat above which people count as exposed
+    spread: float = param(0.5, unit="1", low=0.1, high=1.0,
+                          source="assumption: share of the stable diffusion rate used each hour")
+    decay: float = param(0.05, unit="1/h", low=0.01, high=0.2,
+                         source="assumption: fear fades within a day of a group leaving (half-life ~14 h)")
+    suppression: float = param(1.0, unit="1/deterrence", low=0.0, high=3.0,
+                               source="assumption: presence damps threat; more UN troops, fewer civilians killed "
+                                      "(Hultman, Kathman & Shannon 2013)")
+    source_per_fighter: float = param(0.01, unit="threat/(fighter*h)", low=0.003, high=0.03,
+                                      source="assumption: the unit of the threat field, with high_threshold")
+    high_threshold: float = param(1.0, unit="threat", low=0.5, high=2.0,
+                                  source="assumption: threat above which people count as exposed")
+    projected_ahead: float = param(0.5, unit="1 (of the group's emission)", low=0.0, high=1.0,
+                                   source="assumption: word of an approaching group reaches its target before it "
+                                          "does")
 
 
 @dataclass
 class ScenarioConfig:
-    name: str = "default"
-    description: str = ""
-    start_date: str = "2024-01-01"
-    terrain: TerrainConfig = field(default_factory=TerrainConfig)
-    villages: VillagesConfig = field(default_factory=VillagesConfig)
-    groups: List[GroupConfig] = field(default_factory=list)
-    violence: ViolenceConfig = field(default_factory=ViolenceConfig)
-    displacement: DisplacementConfig = field(default_factory=DisplacementConfig)
-    threat: ThreatConfig = field(default_factory=ThreatConfig)
-    peace_process: bool = False  # a political process exists, so DDR can demobilise fighters
-
-
-class BasePolicy(str, Enum):
-    none = "none"  # no company bases in the field (a headquarters only)
-    towns = "towns"  # company operating bases at the largest towns, held for the whole run
-    threat = "threat"  # temporary operating bases, moved each planning cycle to where the picture shows threat
-
-
-class PatrolPolicy(str, Enum):
-    none = "none"
-    route = "route"  # fixed circuits on main roads near the base
-    threat = "threat"  # to the villages the picture shows at risk, on foot off road where needed
-
-
-@dataclass
-class MissionConfig:
-    """What a scenario gives the mission; every strategy gets exactly this."""
-
-    troops: int = 1200
-    police: int = 160
-    civilian_staff: int = 40
-    company_size: int = 150
-    platoon_size: int = 30
-    police_unit_size: int = 40
-    team_size: int = 4  # civilian staff in one joint protection team or mediation team
-    helicopters: int = 0  # airframes for the reaction force
-    helicopter_kmh: float = 180.0
-    authorisation_hours: float = 3.0  # clearance before a reaction force may move
-    civilian_escort: bool = True  # civilian staff may travel only with a troop escort
-    civilian_night_movement: bool = False
-    freedom_of_movement: float = 1.0  # share of movements near host-state forces the host state allows
-    deterrence_per_company: float = 1.0
-    base_reach_hours: float = 2.0  # presence fades with travel time from the base on this scale
-    planning_hours: float = 72.0
-    alert_coverage: float = 1.0  # share of villages with phone coverage that join an alert network
-    report_delay_hours: float = 6.0
-    report_noise: float = 0.5  # lognormal spread of reported threat around the truth
-    picture_fade_hours: float = 120.0  # the mission's estimate fades when not refreshed
-
-
-@dataclass
-class StrategyConfig:
-    name: str = "none"
-    bases: BasePolicy = BasePolicy.none
-    patrols: PatrolPolicy = PatrolPolicy.none
-    patrol_share: float = 0.4  # share of each base's platoons out on patrol
-    qrf_companies: int = 0  # companies held back as quick reaction force
-    offensive: bool = False  # offensive operations against the group the picture blames most
-    modular: bool = False  # re-plan tools per area each cycle from the picture
-    follow_up: bool = True  # act on protection plans left by team visits
-    # shares of civilian staff; 0 turns the tool off
-    teams_share: float = 0.0
-    liaison_share: float = 0.0  # community liaison assistants; they also run the alert networks
-    mediation_share: float = 0.0
-    advocacy_share: float = 0.0  # human rights monitoring and advocacy
-    ddr_share: float = 0.0
+    name: str = setting("default", means="the scenario's name in results")
+    description: str = setting("", means="one line on what the scenario stands for")
+    start_date: str = setting("2024-01-01", means="calendar date of the first day (YYYY-MM-DD)")
+    terrain: TerrainConfig = setting(default_factory=TerrainConfig, means="the ground")
+    villages: VillagesConfig = setting(default_factory=VillagesConfig, means="where people live")
+    groups: List[GroupConfig] = setting(default_factory=list, means="the armed groups")
+    group_behaviour: GroupBehaviourConfig = setting(default_factory=GroupBehaviourConfig,
+                                                    means="how every armed group chooses, camps and threatens")
+    violence: ViolenceConfig = setting(default_factory=ViolenceConfig, means="raids, clashes and incidents")
+    displacement: DisplacementConfig = setting(default_factory=DisplacementConfig, means="flight and return")
+    threat: ThreatConfig = setting(default_factory=ThreatConfig, means="the true threat field")
+    encounters: EncountersConfig = field(default_factory=EncountersConfig)
+    peace_process: bool = setting(False, means="a political process exists, so DDR can demobilise fighters")
 
 
 class ExportFormat(str, Enum):

@@ -72,6 +72,12 @@ class Ledger:
                           "displaced": displaced, "mean_village_threat": mean_threat})
         self.today = dict.fromkeys(DAILY_FIELDS, 0)
 
+    def attacks_on(self, villages, since: float) -> list[tuple[int, int, str]]:
+        """(village, start step, perpetrator) of attacks on these villages that started at or after
+        step `since` (what people there can tell of)."""
+        wanted = set(int(v) for v in villages)
+        return [(e[10], e[7], e[4]) for e in self.events if e[3] == 3 and e[7] >= since and e[10] in wanted]
+
     def events_table(self) -> pa.Table:
         columns = list(zip(*self.events)) if self.events else [[] for _ in EVENT_SCHEMA]
         return pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, EVENT_SCHEMA)],

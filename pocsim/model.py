@@ -10,12 +10,14 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from pocsim.config import Engine, MissionConfig, ScenarioConfig, StrategyConfig
+from pocsim.view import MissionView
 from pocsim.ledger import Ledger
 from pocsim.mission import build_mission
 from pocsim.streams import Streams
 from pocsim.threat import ThreatField
 from pocsim.world.armed_groups import DEFENCE_RANGE_KM, ArmedGroup, place_group_homes
 from pocsim.world.displacement import Displacement
+from pocsim.world.host_state import HostState
 from pocsim.world.violence import Violence
 from pocsim.world.world import build_world
 
@@ -54,7 +56,10 @@ class POCModel(mesa.Model):
         self.violence = Violence(self)
         self.displacement = Displacement(self)
         self.ledger = Ledger(self)
-        self.mission = build_mission(self.strategy, mission if mission is not None else MissionConfig(), self)
+        self.host_state = HostState(self)
+        mission = mission if mission is not None else MissionConfig()
+        # The mission gets a narrow view of the world, never the model itself (pocsim/view.py).
+        self.mission = build_mission(self.strategy, mission, MissionView(self, mission), self.streams)
         self.people_exposed_hours = 0.0
         self.displaced_peak = 0
 

@@ -66,7 +66,7 @@ def summarize(model: POCModel, cfg: PocsimConfig, runtime_s: float) -> dict:
         "deaths_by_state_forces": led.deaths_by("state"),
         "people_exposed_hours": round(model.people_exposed_hours, 3),
         "attacks_interrupted": led.count(kind=("raid", "reprisal"), interrupted=True),
-        "attacks_interrupted_by_mission": led.count(kind=("raid", "reprisal"), interrupted_by=("patrol", "reaction force")),
+        "attacks_interrupted_by_mission": led.count(kind=("raid", "reprisal"), interrupted_by=("patrol", "reaction force", "police")),
         "reprisal_deaths": led.deaths_of_kind("reprisal"),
         "collateral_deaths": led.deaths_of_kind("collateral"),
         "runtime_s": round(runtime_s, 3),

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from dataclasses import fields
 
 from pocsim.config import ConfigError, PocsimConfig, TerrainSource
+from pocsim.params import walk
 
 
 def _check(ok: bool, key: str, allowed: str, value) -> None:
@@ -122,26 +124,17 @@ def validate(cfg: PocsimConfig) -> None:
     m, p = cfg.mission, "mission"
     for name in ("troops", "police", "civilian_staff", "helicopters"):
         _range(m, p, name, lo=0)
-    for name in ("company_size", "platoon_size", "police_unit_size", "team_size"):
+    for name in ("company_size", "platoon_size", "team_size"):
         _range(m, p, name, lo=1)
     _check(m.platoon_size <= m.company_size, f"{p}.platoon_size", f"<= mission.company_size ({m.company_size})",
            m.platoon_size)
-    for name in ("helicopter_kmh", "base_reach_hours", "planning_hours", "picture_fade_hours"):
+    for name in ("helicopter_kmh", "base_reach_hours", "planning_hours", "picture_fade_hours", "patrol_radius_km"):
         _range(m, p, name, lo=0, lo_open=True)
-    for name in ("authorisation_hours", "deterrence_per_company", "report_delay_hours", "report_noise"):
-        _range(m, p, name, lo=0)
     _range(m, p, "freedom_of_movement", lo=0, hi=1)
-    _range(m, p, "alert_coverage", lo=0, hi=1)
-
-    st, p = cfg.strategy, "strategy"
-    _range(st, p, "patrol_share", lo=0, hi=1)
-    _range(st, p, "qrf_companies", lo=0)
-    shares = ("teams_share", "liaison_share", "mediation_share", "advocacy_share", "ddr_share")
-    for name in shares:
-        _range(st, p, name, lo=0, hi=1)
-    total = sum(getattr(st, n) for n in shares)
-    _check(total <= 1 + 1e-9, f"{p}.teams_share", f"with the other civilian shares a total of at most 1 (now {total:g})",
-           st.teams_share)
+    _check(0 <= m.day_starts_hour < m.day_ends_hour <= 24, f"{p}.day_ends_hour",
+           f"after mission.day_starts_hour ({m.day_starts_hour}) and at most 24", m.day_ends_hour)
+    _non_negative(m, p)
+    _validate_tools(cfg.strategy.tools)
 
     if cfg.export is not None:
         _range(cfg.export, "export", "frame_days", lo=1)
@@ -149,3 +142,31 @@ def validate(cfg: PocsimConfig) -> None:
         if cfg.export.format == "mp4" and shutil.which("ffmpeg") is None:
             # checked before the run starts, not after a year of simulation
             raise ConfigError("export: mp4 needs ffmpeg on PATH (e.g. apt-get install ffmpeg); use +export=gif instead")
+
+
+def _non_negative(obj, prefix: str) -> None:
+    """Every quantity of the section is >= 0; shares and probabilities (unit "1") lie in [0, 1]."""
+    for row in walk(obj, prefix + "."):
+        if row.info is None or not row.info.quantity or isinstance(row.value, bool):
+            continue
+        if row.info.unit == "1" or row.info.unit.startswith("1 ("):
+            _check(0 <= row.value <= 1, row.key, "in [0, 1]", row.value)
+        else:
+            _check(row.value >= 0, row.key, ">= 0", row.value)
+
+
+def _validate_tools(tools) -> None:
+    """Each tool's numbers in range, and no resource given out more than once over."""
+    totals: dict[str, float] = {}
+    for f in fields(tools):
+        params = getattr(tools, f.name)
+        if not params.enabled:
+            continue
+        _non_negative(params, f"strategy.tools.{f.name}")
+        for share in ("troop_share", "police_share", "staff_share", "escort_troop_share"):
+            if hasattr(params, share):
+                kind = {"police_share": "police", "staff_share": "civilian_staff"}.get(share, "troops")
+                totals[kind] = totals.get(kind, 0.0) + getattr(params, share)
+                _check(totals[kind] <= 1 + 1e-9, f"strategy.tools.{f.name}.{share}",
+                       f"such that the tools' shares of mission.{kind} add up to at most 1 (now {totals[kind]:g})",
+                       getattr(params, share))

@@ -1,10 +1,8 @@
-"""The UN mission. Strategy `none` fields no mission at all: the baseline every strategy is
-compared against. A mission acts on the world only through the deterrence field, by interrupting
-raids, and through armed groups' strength (see DESIGN.md)."""
+"""The UN mission: its tools (pocsim/mission/tools), its picture, its units. It acts on the world
+only through the view the model hands it (pocsim/view.py). Strategy `none` fields no tools and
+no mission at all: the baseline every strategy is compared against."""
 
 from __future__ import annotations
-
-from pocsim.config import MissionConfig, StrategyConfig
 
 
 class NoMission:
@@ -12,22 +10,22 @@ class NoMission:
 
     outputs = None
 
-    def __init__(self, model):
-        self.model = model
-
     def step(self) -> None:
         pass
 
-    def attack_started(self, raid) -> None:
+    def attack_started(self, village: int, group: int) -> None:
         pass
 
-    def prevents_incident(self, village: int) -> bool:
-        return False
+    def police_response(self, village: int, raid: bool) -> tuple[int, bool]:
+        return 0, False
 
 
-def build_mission(strategy: StrategyConfig, mission: MissionConfig, model):
-    if strategy.name == "none":
-        return NoMission(model)
+def build_mission(strategy, cfg, view, streams):
+    """A mission with the strategy's tools, or none if the strategy lists no tool."""
+    from dataclasses import fields
+
+    if not any(getattr(strategy.tools, f.name).enabled for f in fields(strategy.tools)):
+        return NoMission()
     from pocsim.mission.mission import Mission
 
-    return Mission(model, strategy, mission)
+    return Mission(view, strategy, cfg, streams)

@@ -1,307 +1,176 @@
-"""The UN mission: its resources, its threat picture, its units in the field, and how they act.
+"""The UN mission: its resources, its threat picture, its tools and units, and its hour.
 
-Every hour the mission senses (reports reach its picture, alerts come in), plans (once per
-planning cycle, through its strategy's policy), and acts (units move and do their work; presence
-on the ground becomes the deterrence field). It reads the world only through its sources: the
-picture, alerts, and what its units see where they are.
+Every hour the mission senses (reports reach its picture), plans (once per planning cycle),
+and acts (units move and do their work, tools do theirs; presence on the ground becomes the
+deterrence field the armed groups read). It holds no reference to the model, the armed groups or
+the true threat: it knows the world only through `view` (pocsim/view.py), i.e. the terrain, the
+public gazetteer of villages and armed groups, the clock, what its units see where they are, and
+named actions whose outcome the world decides.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from pocsim.kernels.travel import travel_times, travel_times_with_parents
-from pocsim.mission.alerts import AlertNetwork
-from pocsim.mission.civilian import (DDR, EXPOSURE, FOLLOW_UP_DAYS, LIAISON_REACH_HOURS, PLAN_EFFECT,
-                                     VISIT_REACH_HOURS, Advocacy, Mediation, controlling_groups)
-from pocsim.mission.military import Base, OffensiveOperation, ReactionForce
+from pocsim.mission.navigation import Navigation
 from pocsim.mission.outputs import Outputs
 from pocsim.mission.picture import ThreatPicture
 from pocsim.mission.presence import Presence
-from pocsim.world.route import Route
+from pocsim.mission.units import Base
 
-LIAISON_REPORT_DELAY_HOURS = 12.0
-ARREST_KM = 5.0
-POLICE_PER_ARREST_SCALE = 80.0  # police at a site who stop half of the incidents around it
-CROSSFIRE_KILL = 0.01  # share of people present killed when a group fights peacekeepers in a village
-FIGHT_KM = 5.0
-REVISIT_DAYS = 30.0
-STATE_CONTROL_KM = 20.0  # the host state can refuse passage this close to its forces
+
+class Resources:
+    """What the scenario gave the mission and what the tools have taken of it so far."""
+
+    def __init__(self, cfg):
+        self.total = {"troops": cfg.troops, "police": cfg.police, "civilian_staff": cfg.civilian_staff}
+        self.left = dict(self.total)
+
+    def take(self, kind: str, share: float, unit: int = 1) -> int:
+        """Whole units of `unit` people from `share` of the total (never more than is left)."""
+        wanted = int(share * self.total[kind]) // max(unit, 1) * unit
+        got = min(wanted, self.left[kind] // max(unit, 1) * unit)
+        self.left[kind] -= got
+        return got
 
 
 class Mission:
-    def __init__(self, model, strategy, cfg):
-        from pocsim.mission.strategy import make_policy
+    def __init__(self, view, strategy, cfg, streams):
+        from pocsim.mission.tools import registry
 
-        self.model = model
+        self.view = view
         self.strategy = strategy
         self.cfg = cfg
-        self.rng = model.streams["mission"]
+        self.rng = streams["mission"]
         self.outputs = Outputs()
-        self.picture = ThreatPicture(model, cfg, model.streams["picture"])
-        self.presence = Presence(model, cfg)
+        self.picture = ThreatPicture(view, cfg, streams["picture"])
+        self.presence = Presence(view.terrain, cfg, view.engine)
+        self.navigation = Navigation(view.terrain, view.villages.cell, view.engine)
+        self.resources = Resources(cfg)
+        n = len(view.villages)
+        self.towns = largest_towns(view.villages)
         self.bases: list[Base] = []
         self.bases_opened: list[tuple[int, int, bool]] = []  # (cell, step, temporary), for maps
-        self.patrol_hours_grid = np.zeros(model.terrain.shape, dtype=np.float32)
         self.units: list = []
-        self.helicopters_free = cfg.helicopters
-        self._searches: dict = {}
-        self._routes: dict = {}
-        self.plans: dict[int, int] = {}  # village -> step a protection plan was left there
-        self.last_visit = np.full(len(model.villages), -(10**9), dtype=np.int64)  # step of the last team visit
-        self.liaison_villages = np.zeros(len(model.villages), dtype=bool)
-        self.alerts: AlertNetwork | None = None
-        self.police_sites: list[tuple[int, float]] = []  # (village, police officers)
-        self.unarmed_areas = np.zeros(len(model.villages), dtype=bool)  # set by a modular policy
-        staff = cfg.civilian_staff
-        self.mediation = Mediation(self, int(strategy.mediation_share * staff) // cfg.team_size)
-        self.advocacy = Advocacy(self, int(strategy.advocacy_share * staff))
-        self.ddr = DDR(self, int(strategy.ddr_share * staff))
-        self.policy = make_policy(self)
-        self.policy.deploy()
+        self.patrol_hours_grid = np.zeros(view.terrain.shape, dtype=np.float32)
+        self.contacts = np.zeros(n, dtype=bool)  # villages a liaison assistant keeps in touch with
+        self.radios = np.zeros(n, dtype=bool)  # villages given a radio by a followed-up protection plan
+        self.civilian_lead = np.zeros(n, dtype=bool)  # areas where troops stay out and civilian tools lead
+        self.plans = None  # protection plans, kept by the joint protection teams if fielded
+        self.field_bases: list[Base] = []  # company and temporary bases: where patrols go out from
+        self.hq = self.open_base(int(view.villages.cell[self.towns[0]]), 0.0)
+        chosen = {name: getattr(strategy.tools, name) for name in registry()}
+        self.tools = [cls(self, chosen[name]) for name, cls in registry().items() if chosen[name].enabled]
+        for tool in self.tools:
+            tool.deploy()
+        # Troops no tool took garrison the headquarters (they deter around it, nothing more).
+        self.hq.troops += self.resources.left["troops"]
+        self.resources.left["troops"] = 0
+        self.planning_steps = max(1, int(cfg.planning_hours / view.step_hours))
+
+    def tool(self, name: str):
+        return next((t for t in self.tools if t.name == name), None)
 
     # --- the mission's hour ------------------------------------------------------------------
     def step(self) -> None:
-        """sense -> plan -> act."""
-        self.sense()
-        if self.model.t % max(1, int(self.cfg.planning_hours / self.model.step_hours)) == 0:
-            self.policy.plan()
-        self.act()
-
-    def sense(self) -> None:
-        for _, group in self.picture.step():
-            self.advocacy.attack_reported(self.model.groups[group])
-        if self.model.t % int(24 / self.model.step_hours) == 0 and self.liaison_villages.any():
-            # liaison assistants phone their contacts each day
-            self.picture.report_threat(np.flatnonzero(self.liaison_villages), LIAISON_REPORT_DELAY_HOURS)
-        if self.alerts is not None:
-            for alert in self.alerts.step():
-                self.dispatch(alert)
-
-    def act(self) -> None:
+        """sense -> plan -> act -> presence."""
+        for village, group in self.picture.step():
+            for tool in self.tools:
+                tool.attack_reported(village, group)
+        if self.view.t % self.planning_steps == 0:
+            for tool in self.tools:
+                tool.plan()
         for unit in list(self.units):
             unit.step()
-        if self.model.t % int(24 / self.model.step_hours) == 0:
-            self.mediation.daily()
-            self.ddr.daily()
-        self.model.deterrence = self.presence.compose(self.bases, self.units)
+        for tool in self.tools:
+            tool.step()
+        self.view.publish_presence(self.presence.compose(self.bases, self.units))
+
+    @property
+    def start_of_day(self) -> bool:
+        return self.view.t % max(1, int(24 / self.view.step_hours)) == 0
 
     # --- what the world tells the mission ----------------------------------------------------
-    def attack_started(self, raid) -> None:
-        if self.alerts is not None:
-            self.alerts.attack_started(raid.village)
-        if self.liaison_villages[raid.village]:
+    def attack_started(self, village: int, group: int) -> None:
+        alerts = self.tool("alert_network")
+        if alerts is not None:
+            alerts.attack_started(village)
+        if self.contacts[village]:
             # word reaches the liaison assistants, later and without a call for help
-            self.picture.report_attack(raid.village, raid.group.index, LIAISON_REPORT_DELAY_HOURS)
+            self.picture.report_attack(village, group, "liaison")
 
-    def prevents_incident(self, village: int) -> bool:
-        """Police at a protection site arrest some of those who prey on people around it."""
-        cell = self.model.villages.cell
-        for site, officers in self.police_sites:
-            if self.model.terrain.within_km(cell[site], cell[village], ARREST_KM):
-                if self.rng.random() < officers / (officers + POLICE_PER_ARREST_SCALE):
-                    self.outputs.arrests += 1
-                    return True
-        return False
+    def police_response(self, village: int, raid: bool) -> tuple[int, bool]:
+        """Police near an attack (raid=True, each hour) or an incident: (arrests, attack stopped)."""
+        arrests, stopped = 0, False
+        for tool in self.tools:
+            a, s = tool.police_response(village, raid)
+            arrests += a
+            stopped |= s
+        return arrests, stopped
 
     # --- shared abilities of units -----------------------------------------------------------
+    def alert_received(self, alert) -> None:
+        self.outputs.alerts_raised += 1
+        self.outputs.alerts_false += not alert.true_alarm
+        self.picture.mark_alert(alert.village)
+        for tool in self.tools:
+            if tool.answer(alert):
+                return
+
+    def look(self, cell: int, km: float, source: str, hearsay_hours: float = 0.0) -> None:
+        """A unit reports what it sees around it (and, asking around, recent attacks there)."""
+        self.picture.report_sight(self.view.look(cell, km, hearsay_hours), source)
+
     def intervene(self, cell: int, km: float, by: str) -> bool:
-        """Troops at `cell` step into any attack within `km`. Returns whether one was cut short."""
-        m = self.model
-        stopped = False
-        for raid in list(m.violence.raids):
-            i = raid.village
-            if not m.terrain.within_km(m.villages.cell[i], cell, km):
-                continue
-            if raid.group.targets_peacekeepers:
-                # they fight the peacekeepers instead of breaking off; civilians are caught between
-                present = int(m.present[i])
-                killed = int(self.rng.binomial(present, CROSSFIRE_KILL)) if present else 0
-                m.kill(i, killed, 0, self.rng)
-                raid.deaths += killed
-                continue
-            m.violence.interrupt(raid, by=by)
-            stopped = True
+        """Troops at `cell` step into any attack within `km`. Returns whether one was cut short;
+        groups that stand and fight instead become known as fighting peacekeepers."""
+        stopped, resisted = self.view.intervene(cell, km, by)
+        self.picture.report_resistance(resisted, "patrol" if by == "patrol" else "reaction_force")
         return stopped
 
-    def see_groups(self, cell: int, km: float) -> None:
-        for g in self.model.groups:
-            if self.model.terrain.within_km(g.cell, cell, km):
-                self.picture.report_sighting(g.index, g.cell, delay_hours=2.0)
-
     def movement_allowed(self, cell: int) -> bool:
-        """Where host-state forces operate, the host state may refuse the mission passage."""
-        fom = self.cfg.freedom_of_movement
-        if fom >= 1.0:
+        if self.view.movement_allowed(cell):
             return True
-        near_state = any(g.is_state and self.model.terrain.within_km(g.cell, cell, STATE_CONTROL_KM)
-                         for g in self.model.groups)
-        if near_state and self.rng.random() >= fom:
-            self.outputs.movements_denied += 1
-            return False
-        return True
+        self.outputs.movements_denied += 1
+        return False
 
-    def reachable(self, cell: int, hours: float) -> bool:
-        """Whether `cell` lies within `hours` of driving (and walking) from any base."""
-        origins = np.array([b.cell for b in self.bases] or [cell])
-        t = travel_times(self.model.terrain.cost("vehicle"), origins, self.model.terrain.cell_km, max_time=hours,
-                         engine=self.model.engine)
-        return bool(np.isfinite(t.ravel()[cell]))
-
-    def search(self, cell: int, mode: str, hours: float) -> tuple[np.ndarray, np.ndarray]:
-        """Travel times and routes from `cell` within `hours`, remembered: units leave from the
-        same few bases again and again, and the terrain does not change."""
-        key = (cell, mode, hours)
-        if key not in self._searches:
-            if len(self._searches) >= 64:
-                self._searches.pop(next(iter(self._searches)))
-            self._searches[key] = travel_times_with_parents(self.model.terrain.cost(mode), np.array([cell]),
-                                                            self.model.terrain.cell_km, max_time=hours,
-                                                            engine=self.model.engine)
-        return self._searches[key]
-
-    def route(self, cell: int, mode: str, hours: float, goal: int):
-        key = (cell, mode, hours, goal)
-        if key not in self._routes:
-            if len(self._routes) >= 4096:
-                self._routes.clear()
-            times, parent = self.search(cell, mode, hours)
-            self._routes[key] = Route.from_search(times, parent, goal, self.model.terrain.cell_km)
-        route = self._routes[key]
-        return route.fresh() if route is not None else None
-
-    def reach_hours(self, cell: int, mode: str, hours: float) -> np.ndarray:
-        return self.search(cell, mode, hours)[0].ravel()[self.model.villages.cell]
-
-    def pick_village_at_risk(self, cell: int, mode: str, hours: float) -> int:
-        """The village within reach the picture shows most at risk; with no information at all,
-        the biggest village within reach (where a planner without a picture would go)."""
-        reach = np.isfinite(self.reach_hours(cell, mode, hours))
+    def pick_village_at_risk(self, cell: int, mode: str, hours: float, near_share: float) -> int:
+        """The village within reach the picture shows most at risk (one of the close calls, within
+        `near_share` of the best, so units do not all go to the same place); with no information
+        at all, one of the biggest villages within reach (where a planner without a picture goes)."""
+        reach = np.isfinite(self.navigation.hours_to_villages(cell, mode, hours))
         if not reach.any():
             return -1
         risk = np.where(reach, self.picture.risk(), -1.0)
         if risk.max() <= 0:
-            risk = np.where(reach, self.model.villages.population.astype(float), -1.0)
-        best = np.flatnonzero(risk >= 0.8 * risk.max())  # several close calls: do not always pick the same
+            risk = np.where(reach, self.view.villages.population.astype(float), -1.0)
+        best = np.flatnonzero(risk >= near_share * risk.max())
         return int(self.rng.choice(best))
 
-    def pick_village_for_visit(self, cell: int, mode: str) -> int:
-        reach = np.isfinite(self.reach_hours(cell, mode, VISIT_REACH_HOURS))
-        if not reach.any():
-            return -1
-        due = [v for v, when in self.plans.items() if reach[v]]
-        if self.strategy.follow_up and due:
-            return int(min(due, key=lambda v: self.plans[v]))  # oldest plan first
-        # not back to a village seen in the last month unless to follow a plan up
-        recently = (self.model.t - self.last_visit) * self.model.step_hours < REVISIT_DAYS * 24
-        risk = (self.picture.risk() + 1e-9 * self.model.villages.population) * (1.0 + self.unarmed_areas)
-        risk = np.where(reach & ~recently, risk, -1.0)
-        return int(np.argmax(risk)) if risk.max() >= 0 else -1
-
-    # --- protection plans and their follow-up ------------------------------------------------
-    def leave_plan(self, village: int) -> None:
-        self.last_visit[village] = self.model.t
-        if village in self.plans and self.strategy.follow_up:
-            self.followed_up(village)
-            return
-        self.plans[village] = self.model.t
-        # Being seen with the mission marks villagers as informers to the group that controls them.
-        for g in controlling_groups(self.model, village):
-            g.grievance[village] += EXPOSURE
-
-    def followed_up(self, village: int) -> None:
-        """The mission came back and acted on the plan: the village is less exposed from now on.
-        A mission that does not follow plans up may pass by again, but does nothing with them."""
-        if not self.strategy.follow_up:
-            return
-        when = self.plans.pop(village, None)
-        if when is None:
-            return
-        if (self.model.t - when) * self.model.step_hours <= FOLLOW_UP_DAYS * 24:
-            # The plan is put in place: villagers get ways to warn and to hide or flee in time,
-            # and a radio that brings them into the alert network even without phone coverage.
-            self.model.villages.vulnerability[village] *= PLAN_EFFECT
-            if self.alerts is not None:
-                self.alerts.members[village] = True
-            self.outputs.follow_up_visits += 1
-
-    # --- alerts and the reaction force -------------------------------------------------------
-    def dispatch(self, alert) -> None:
-        self.outputs.alerts_raised += 1
-        if not alert.true_alarm:
-            self.outputs.alerts_false += 1
-        v = self.model.villages
-        self.picture.estimate[alert.village] = max(self.picture.estimate[alert.village],
-                                                   2.0 * self.model.scenario.threat.high_threshold)
-        free = [u for u in self.units if isinstance(u, ReactionForce) and u.available]
-        if not free:
-            return
-        x, y = v.x[alert.village], v.y[alert.village]
-        nearest = min(free, key=lambda u: (self.model.terrain.xy(u.cell)[0] - x) ** 2
-                      + (self.model.terrain.xy(u.cell)[1] - y) ** 2)
-        nearest.respond(alert)
-
-    # --- offensive operations ----------------------------------------------------------------
-    def launch_operation(self, group, base: Base) -> bool:
-        cell = int(self.picture.last_seen[group.index])
-        if cell < 0 or base.troops < self.cfg.company_size or not self.movement_allowed(cell):
-            return False
-        op = OffensiveOperation(self, base, float(self.cfg.company_size), group)
-        if not op.go(cell):
-            op.remove()
-            return False
-        base.troops -= self.cfg.company_size
-        self.units.append(op)
-        self.outputs.offensive_operations += 1
-        return True
-
-    def engage(self, op, group) -> None:
-        m, v = self.model, self.model.villages
-        group.aggression = max(group.aggression, group.initial_aggression)  # talks are off
-        if not m.terrain.within_km(op.cell, group.cell, FIGHT_KM):
-            return  # the group had moved on
-        group.lose(float(self.rng.poisson(0.1 * op.troops)))
-        # Fighting among villages costs civilian lives, and the group blames nearby villagers.
-        near = op.villages_within(FIGHT_KM)
-        for i in near:
-            present = int(m.present[i])
-            killed = int(self.rng.binomial(present, 0.002)) if present else 0
-            if killed:
-                m.kill(i, killed, 0, self.rng)
-                m.ledger.event(step=m.t, type_of_violence=3, side_a="UN mission", side_b="Civilians", best=killed,
-                               cell=int(v.cell[i]), village_id=int(i), perpetrator_kind="mission", injuries=0,
-                               displaced=0, hours=m.step_hours, interrupted_by="", kind="collateral")
-        group.grievance[op.villages_within(3 * FIGHT_KM)] += EXPOSURE
-
-    def end_operation(self, op) -> None:
-        op.base.troops += op.troops
-        self.units.remove(op)
-        op.remove()
-
-    # --- resources placed by the policy ------------------------------------------------------
+    # --- bases ---------------------------------------------------------------------------------
     def open_base(self, cell: int, troops: float, temporary: bool = False) -> Base:
-        base = Base(cell, troops, temporary)
-        self.bases.append(base)
-        self.base_opened(base)
+        """A base at `cell`, or more troops for the one of the same kind already there."""
+        base = next((b for b in self.bases if b.cell == cell and b.temporary == temporary), None)
+        if base is None:
+            base = Base(cell, troops, temporary)
+            self.bases.append(base)
+            self.base_opened(base)
+        else:
+            base.troops += troops
         return base
 
     def base_opened(self, base: Base) -> None:
         self.outputs.bases += 1
-        self.bases_opened.append((base.cell, self.model.t, base.temporary))
+        self.bases_opened.append((base.cell, self.view.t, base.temporary))
 
-    def open_liaison(self, offices: list[int], assistants: int) -> None:
-        """Liaison assistants at these places keep in touch with villages within reach that have
-        phone coverage, and bring them into alert networks."""
-        if assistants <= 0 or not offices:
-            self.alerts = AlertNetwork(self, np.zeros(len(self.model.villages), dtype=bool))
-            return
-        v = self.model.villages
-        cells = v.cell[offices]
-        t = travel_times(self.model.terrain.cost("vehicle"), cells, self.model.terrain.cell_km,
-                         max_time=LIAISON_REACH_HOURS, engine=self.model.engine).ravel()[v.cell]
-        # each assistant keeps up with about 15 villages: more staff, wider contact
-        in_reach = np.flatnonzero(np.isfinite(t) & v.phone_coverage)
-        in_reach = in_reach[np.argsort(t[in_reach], kind="stable")][: 15 * assistants]
-        self.liaison_villages[in_reach] = True
-        members = self.liaison_villages & (self.rng.random(len(v)) < self.cfg.alert_coverage)
-        self.alerts = AlertNetwork(self, members)
+    def garrisons(self) -> list[Base]:
+        """Bases by the troops in them, largest first (ties: the older base)."""
+        return sorted(self.bases, key=lambda b: -b.troops)
+
+
+def largest_towns(villages) -> np.ndarray:
+    """Towns, largest first; a loaded area with no town flagged: its three biggest places serve."""
+    towns = np.flatnonzero(villages.is_town)
+    if len(towns) == 0:
+        towns = np.argsort(-villages.population, kind="stable")[:3]
+    return towns[np.argsort(-villages.population[towns], kind="stable")]

@@ -21,7 +21,9 @@ class Outputs:
     offensive_operations: int = 0
     mediation_sessions: int = 0
     abuses_documented: int = 0
-    arrests: int = 0
+    arrests: int = 0  # by UN police (formed units and individual officers with host-state police)
+    attacks_stopped_by_police: int = 0
+    observer_patrols: int = 0
     movements_denied: int = 0
 
     def summary(self) -> dict:

@@ -1,9 +1,12 @@
 """The mission's threat picture: what the mission believes, never the truth itself.
 
-An estimate per village, refreshed only by what the mission's sources report (patrol sightings,
-liaison assistants' calls, team visits, alerts), each report late and noisy, and fading back
-towards nothing when not refreshed. Every mission decision reads this, which is what gives the
-information tools their value: a mission with no sources plans blind.
+Per village: estimated threat and the displaced people staying there; per armed group: attacks
+blamed on it, where it was last seen, where it seems to camp, and whether it has fought
+peacekeepers. Everything arrives as a report from a source (patrol, liaison assistant, team,
+alert, observer, reaction force, police), each with its own delay and error
+(`mission.reports.<source>`), and the threat estimate fades back towards nothing when not
+refreshed. Every mission decision reads this, which is what gives the information tools their
+value: a mission with no sources plans blind.
 """
 
 from __future__ import annotations
@@ -14,61 +17,99 @@ import numpy as np
 
 
 class ThreatPicture:
-    def __init__(self, model, cfg, rng):
-        self.model = model
+    def __init__(self, view, cfg, rng):
+        self.view = view
         self.cfg = cfg
         self.rng = rng
-        n = len(model.villages)
+        n, g = len(view.villages), len(view.groups)
         self.estimate = np.zeros(n)
         self.updated = np.full(n, -np.inf)  # step of the last report on each village
-        self.blame = np.zeros(len(model.groups))  # attacks reported, by perpetrator
-        self.last_seen = np.full(len(model.groups), -1, dtype=np.int64)  # cell where each group was last sighted
+        self.displaced = np.zeros(n)  # displaced people believed to be staying at each village
+        self.blame = np.zeros(g)  # attacks reported, by perpetrator
+        self.last_seen = np.full(g, -1, dtype=np.int64)  # cell where each group was last sighted
+        self.camp = np.full(g, -1, dtype=np.int64)  # where each group was last seen at rest
+        self.fights_peacekeepers = np.zeros(g, dtype=bool)  # it stood and fought when troops came
+        self.attacks_known: set = set()  # (village, start step) of attacks already learnt of
         self._pending: list = []  # heap of (arrival step, sequence, kind, payload)
         self._seq = 0
-        self._fade = np.exp(-model.step_hours / cfg.picture_fade_hours)
+        self._fade = np.exp(-view.step_hours / cfg.picture_fade_hours)
+        self.attack_threat = cfg.reported_attack_threat * view.high_threat
 
-    def _queue(self, delay_hours: float, kind: str, payload) -> None:
-        arrival = self.model.t + int(np.ceil(max(delay_hours, 0.0) / self.model.step_hours))
+    def _queue(self, source: str, kind: str, payload) -> None:
+        delay = getattr(self.cfg.reports, source).delay_hours
+        arrival = self.view.t + int(np.ceil(max(delay, 0.0) / self.view.step_hours))
         heapq.heappush(self._pending, (arrival, self._seq, kind, payload))
         self._seq += 1
 
-    def report_threat(self, villages: np.ndarray, delay_hours: float, noise: float | None = None) -> None:
-        """A source saw the threat at these villages now; the mission learns it after a delay."""
-        if len(villages) == 0:
-            return
-        sigma = self.cfg.report_noise if noise is None else noise
-        truth = self.model.threat_at_villages[villages]
-        seen = truth * self.rng.lognormal(-0.5 * sigma**2, sigma, len(villages))
-        self._queue(delay_hours, "threat", (np.asarray(villages), seen))
+    def _noisy(self, values: np.ndarray, source: str) -> np.ndarray:
+        sigma = getattr(self.cfg.reports, source).noise
+        return values * self.rng.lognormal(-0.5 * sigma**2, sigma, len(values))
 
-    def report_attack(self, village: int, group: int, delay_hours: float) -> None:
-        self._queue(delay_hours, "attack", (village, group))
+    # --- what sources report -----------------------------------------------------------------
+    def report_sight(self, sight, source: str) -> None:
+        """What a unit saw where it is: threat and the displaced at villages near it, groups near it."""
+        if len(sight.villages):
+            self._queue(source, "threat", (sight.villages, self._noisy(sight.threat, source)))
+            self._queue(source, "displaced", (sight.villages, self._noisy(sight.displaced, source)))
+        for group, cell, resting in sight.groups:
+            self._queue(source, "sighting", (group, cell, resting))
+        for village, start, group in sight.attacks:
+            self.report_attack(village, group, source, start)
 
-    def report_sighting(self, group: int, cell: int, delay_hours: float) -> None:
-        self._queue(delay_hours, "sighting", (group, cell))
+    def report_threat(self, villages: np.ndarray, threat: np.ndarray, source: str) -> None:
+        if len(villages):
+            self._queue(source, "threat", (np.asarray(villages), self._noisy(threat, source)))
 
+    def report_displaced(self, villages: np.ndarray, people: np.ndarray, source: str) -> None:
+        if len(villages):
+            self._queue(source, "displaced", (np.asarray(villages), self._noisy(people, source)))
+
+    def report_attack(self, village: int, group: int, source: str, start: int | None = None) -> None:
+        """An attack on the village by the group, which started at step `start` (now if None);
+        the same attack told by several sources counts once."""
+        self._queue(source, "attack", (village, group, self.view.t if start is None else start))
+
+    def report_resistance(self, groups, source: str) -> None:
+        """These groups fought the troops who stepped into their attack instead of breaking off."""
+        for g in groups:
+            self._queue(source, "resistance", g)
+
+    def mark_alert(self, village: int) -> None:
+        """An alert call: danger at the village now, whatever the picture said."""
+        self.estimate[village] = max(self.estimate[village], self.attack_threat)
+        self.updated[village] = self.view.t
+
+    # --- each hour ---------------------------------------------------------------------------
     def step(self) -> list:
         """Fade, then take in every report that has arrived; returns the attacks learnt of."""
         self.estimate *= self._fade
         attacks = []
-        while self._pending and self._pending[0][0] <= self.model.t:
+        while self._pending and self._pending[0][0] <= self.view.t:
             _, _, kind, payload = heapq.heappop(self._pending)
             if kind == "threat":
                 villages, seen = payload
                 self.estimate[villages] = seen
-                self.updated[villages] = self.model.t
+                self.updated[villages] = self.view.t
+            elif kind == "displaced":
+                villages, seen = payload
+                self.displaced[villages] = seen
             elif kind == "attack":
-                village, group = payload
+                village, group, start = payload
+                if (village, start) in self.attacks_known:
+                    continue
+                self.attacks_known.add((village, start))
                 self.blame[group] += 1
-                # an attack reported means danger there, whatever the threat field said
-                self.estimate[village] = max(self.estimate[village], 2.0 * self.model.scenario.threat.high_threshold)
-                self.updated[village] = self.model.t
-                attacks.append(payload)
-            else:
-                group, cell = payload
+                self.mark_alert(village)  # an attack reported means danger there
+                attacks.append((village, group))
+            elif kind == "sighting":
+                group, cell, resting = payload
                 self.last_seen[group] = cell
+                if resting:
+                    self.camp[group] = cell
+            else:
+                self.fights_peacekeepers[payload] = True
         return attacks
 
     def risk(self) -> np.ndarray:
         """Where the mission thinks people are in danger: estimated threat times people."""
-        return self.estimate * np.sqrt(self.model.villages.population)
+        return self.estimate * np.sqrt(self.view.villages.population + self.displaced)

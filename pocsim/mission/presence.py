@@ -2,7 +2,8 @@
 
 A base deters around itself, fading with travel time (not straight-line distance): a base on a
 main road covers the road far better than the hills behind it. A patrol deters only where it is,
-while it is there. The field is rebuilt each hour from what is actually on the ground.
+while it is there. The field is rebuilt each hour from what is actually on the ground. Formed police at a base
+add to its presence as their police tool says (`police_presence`, in company-equivalents).
 """
 
 from __future__ import annotations
@@ -12,35 +13,37 @@ import numpy as np
 
 from pocsim.kernels.travel import travel_times
 
-PATROL_RADIUS_KM = 3.0
-POLICE_PRESENCE = 0.5  # a police officer counts half a soldier in presence
+STAMP_SIGMAS = 2  # the stamp is cut off two standard deviations out (pure numerics)
+BASE_REACH_CUTOFF = 6  # base fields are computed out to six e-foldings of travel time (pure numerics)
 
 
 class Presence:
-    def __init__(self, model, cfg):
-        self.model = model
+    def __init__(self, terrain, cfg, engine: str):
+        self.terrain = terrain
+        self.engine = engine
         self.cfg = cfg
         self._base_fields: dict[tuple[int, float], np.ndarray] = {}
-        km = model.terrain.cell_km
-        r = max(1, int(np.ceil(2 * PATROL_RADIUS_KM / km)))
+        km = terrain.cell_km
+        radius = cfg.patrol_radius_km
+        r = max(1, int(np.ceil(STAMP_SIGMAS * radius / km)))
         yy, xx = np.mgrid[-r : r + 1, -r : r + 1] * km
-        self.stamp = np.exp(-(yy**2 + xx**2) / (2 * PATROL_RADIUS_KM**2))
+        self.stamp = np.exp(-(yy**2 + xx**2) / (2 * radius**2))
         self.radius = r
 
     def base_field(self, cell: int, troops: float) -> np.ndarray:
         key = (cell, troops)
         if key not in self._base_fields:
             reach = self.cfg.base_reach_hours
-            t = travel_times(self.model.terrain.cost("vehicle"), np.array([cell]), self.model.terrain.cell_km,
-                             max_time=6 * reach, engine=self.model.engine)
+            t = travel_times(self.terrain.cost("vehicle"), np.array([cell]), self.terrain.cell_km,
+                             max_time=BASE_REACH_CUTOFF * reach, engine=self.engine)
             strength = troops / self.cfg.company_size * self.cfg.deterrence_per_company
             self._base_fields[key] = np.where(np.isfinite(t), strength * np.exp(-t / reach), 0.0)
         return self._base_fields[key]
 
     def compose(self, bases, mobile_units) -> np.ndarray:
-        key = tuple((b.cell, b.troops + POLICE_PRESENCE * b.police) for b in bases)
+        key = tuple((b.cell, b.troops + b.police_presence * self.cfg.company_size) for b in bases)
         if key != getattr(self, "_static_key", None):  # bases change only when the plan changes
-            self._static = np.zeros(self.model.terrain.shape)
+            self._static = np.zeros(self.terrain.shape)
             for cell, troops in key:
                 if troops > 0:
                     self._static += self.base_field(cell, troops)
@@ -50,7 +53,7 @@ class Presence:
         strength = np.array([u.troops for u in units], dtype=np.float64) / self.cfg.company_size \
             * self.cfg.deterrence_per_company
         out = np.empty_like(self._static)
-        stamp = _stamp_nb if self.model.engine == "numba" else _stamp_np
+        stamp = _stamp_nb if self.engine == "numba" else _stamp_np
         stamp(self._static, cells, strength, self.stamp, out)
         return out
 

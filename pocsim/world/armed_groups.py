@@ -180,6 +180,35 @@ class ArmedGroup(mesa.Agent):
         self.route = route
         self.activity = Activity.withdrawing
 
+    # --- what others do to the group (the mission asks through pocsim/view.py) -----------------
+    def blame(self, villages, grievance: float) -> None:
+        """The group holds these villages responsible (seen with the mission, near a fight)."""
+        self.grievance[villages] += grievance
+
+    def talks_off(self) -> None:
+        """Attacked while in talks: whatever mediation achieved is undone."""
+        self.aggression = max(self.aggression, self.initial_aggression)
+
+    def mediated(self, success: float, kept: float, floor: float) -> bool:
+        """A mediation session with the leaders: with probability `success` the group keeps only
+        `kept` of its aggression, never below `floor` of what it started with."""
+        if self.model.streams["talks"].random() >= success:
+            return False
+        self.aggression = max(self.aggression * kept, floor * self.initial_aggression)
+        return True
+
+    def abuse_documented(self, cost: float) -> bool:
+        """An abuse documented and raised with the authorities makes the next one costlier
+        (state forces only: non-state groups answer to no such authority)."""
+        if self.is_state:
+            self.abuse_cost += cost
+        return self.is_state
+
+    def demobilise(self, share: float) -> None:
+        """DDR: fighters leave non-state groups, the more the less appetite for violence is left."""
+        if not self.is_state:
+            self.lose(self.strength * share * (1.0 - self.aggression))
+
     def lose(self, fighters: float) -> None:
         self.strength = max(self.strength - fighters, 1.0)
 

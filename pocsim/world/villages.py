@@ -55,3 +55,8 @@ class Villages:
     @property
     def alive(self) -> int:
         return int(self.residents.sum() + self.away.sum())
+
+    def plan_followed_up(self, village: int, vulnerability_kept: float) -> None:
+        """A protection plan put in place (ways to warn, hide or flee in time): people there are
+        less exposed when attacked."""
+        self.vulnerability[village] *= vulnerability_kept

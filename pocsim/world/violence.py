@@ -50,7 +50,7 @@ class Violence:
         group.raid = raid
         self.raids.append(raid)
         self.call_defenders(raid)
-        self.model.mission.attack_started(raid)
+        self.model.mission.attack_started(village, group.index)
 
     def call_defenders(self, raid: Raid) -> None:
         """Self-defence militias of the village's community come to fight the raiders off."""
@@ -80,7 +80,11 @@ class Violence:
         raid.deaths += killed
         raid.injuries += injured
         raid.fled += fled
-        if raid.hours >= raid.planned_hours or m.present[i] == 0:
+        arrested, stopped = m.mission.police_response(i, raid=True)
+        raid.group.lose(arrested)  # raiders the police caught
+        if stopped:
+            self.interrupt(raid, by="police")
+        elif raid.hours >= raid.planned_hours or m.present[i] == 0:
             self.end_raid(raid)
 
     def interrupt(self, raid: Raid, by: str) -> None:
@@ -144,8 +148,8 @@ class Violence:
         gx, gy = m.terrain.xy(np.array([g.cell for g in groups]))
         for i in hit:
             present = int(m.present[i])
-            if present == 0 or m.mission.prevents_incident(i):
-                continue
+            if present == 0 or m.mission.police_response(i, raid=False)[0]:
+                continue  # the police on the spot arrested the would-be perpetrators
             killed = min(int(self.rng.poisson(0.7)), present)
             injured = min(int(self.rng.poisson(1.2)), present - killed)
             if killed + injured == 0:

@@ -1,0 +1,56 @@
+"""The base class of a protection tool (after Starsim's interventions).
+
+A tool declares its parameters (a `Params` dataclass whose fields carry unit, range and source),
+holds its own state and units, and is called in the mission's documented order:
+
+    deploy()            once, when the mission arrives: take resources, place units
+    plan()              each planning cycle, from the threat picture
+    step()              each hour, after the units in the field have moved and acted
+    attack_reported()   a source told the mission of an attack (village, group index)
+    answer(alert)       an alert came in; return True if this tool took it on
+    police_response()   an attack or incident near the tool's police: (arrests, attack stopped)
+
+A tool never holds the model: it reaches the world only through `mission.view`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+
+@dataclass
+class NoParams:
+    pass
+
+
+class Tool:
+    name: ClassVar[str] = ""
+    order: ClassVar[int] = 50  # deployment order: bases (0-9) before units drawn from their garrisons
+    Params: ClassVar[type] = NoParams
+
+    def __init__(self, mission, params):
+        self.mission = mission
+        self.p = params
+
+    @property
+    def view(self):
+        return self.mission.view
+
+    def deploy(self) -> None:
+        pass
+
+    def plan(self) -> None:
+        pass
+
+    def step(self) -> None:
+        pass
+
+    def attack_reported(self, village: int, group: int) -> None:
+        pass
+
+    def answer(self, alert) -> bool:
+        return False
+
+    def police_response(self, village: int, raid: bool) -> tuple[int, bool]:
+        return 0, False

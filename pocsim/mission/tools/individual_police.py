@@ -1,0 +1,66 @@
+"""Individual police officers: unarmed UN police co-located with host-state police in the largest
+towns. Together they patrol the town and its outskirts (a crime or abuse there may end in an
+arrest on the spot), and they follow up attacks reported to the mission within the jurisdiction
+of their station: the host-state police may act on a case and arrest a suspect, which costs the
+group a fighter (rule of law as protection, tier 3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pocsim.mission.tools.base import Tool
+from pocsim.mission.tools.formed_police import respond
+from pocsim.params import param
+
+
+class IndividualPolice(Tool):
+    name = "individual_police"
+    order = 4
+
+    @dataclass
+    class Params:
+        police_share: float = param(0.125, unit="1 (of mission.police)", low=0.0, high=1.0,
+                                    source="strategy: share of the police as individual officers")
+        officers_per_town: int = param(10, unit="officers", low=4, high=40,
+                                       source="assumption: a co-location team at a town's police station")
+        town_km: float = param(10.0, unit="km", low=3.0, high=20.0,
+                               source="assumption: joint patrols cover a town and its outskirts")
+        host_police_cooperation: float = param(
+            0.5, unit="1", low=0.1, high=0.9,
+            source="assumption: share of cases host-state police act on (capacity, will; OIOS 2014)")
+        jurisdiction_km: float = param(40.0, unit="km", low=15.0, high=80.0,
+                                       source="assumption: a prefecture police station's area")
+        arrest_half_officers: float = param(20.0, unit="officers", low=5.0, high=80.0,
+                                            source="assumption: officers at which half the cases "
+                                                   "the host police act on end in an arrest")
+
+    def deploy(self) -> None:
+        m = self.mission
+        officers = m.resources.take("police", self.p.police_share)
+        self.posts: list[tuple[int, float]] = []  # (cell, officers)
+        for town in m.towns:
+            if officers <= 0:
+                break
+            here = min(officers, self.p.officers_per_town)
+            self.posts.append((int(self.view.villages.cell[town]), float(here)))
+            officers -= here
+        m.resources.left["police"] += officers  # more than the towns can use: not deployed
+
+    def post_near(self, village: int, km: float) -> float:
+        """Officers at the first post within `km` of the village (0 if none)."""
+        cell = int(self.view.villages.cell[village])
+        return next((officers for post, officers in self.posts if self.view.terrain.within_km(post, cell, km)), 0.0)
+
+    def police_response(self, village: int, raid: bool) -> tuple[int, bool]:
+        officers = self.post_near(village, self.p.town_km)
+        if officers <= 0 or self.mission.rng.random() >= self.p.host_police_cooperation:
+            return 0, False
+        return respond(self.mission, officers, self.p.arrest_half_officers, 0.0)
+
+    def attack_reported(self, village: int, group: int) -> None:
+        officers = self.post_near(village, self.p.jurisdiction_km)
+        if officers <= 0 or self.mission.rng.random() >= self.p.host_police_cooperation:
+            return
+        arrested, _ = respond(self.mission, officers, self.p.arrest_half_officers, 0.0)
+        if arrested:
+            self.view.arrest(group, arrested)
