@@ -52,12 +52,13 @@ RENDER_EVERY = 25
 PICTURE_REACH_KM = 8.0  # the mission's per-village picture is drawn this far around each village
 
 UN_BLUE = "#1f6fb4"
-UNITS = {  # (class name, patrol kind) -> legend label, marker, colour
-    ("Patrol", "route"): ("route patrol", "^", UN_BLUE),
-    ("Patrol", "threat"): ("threat-informed patrol", "^", "#17becf"),
-    ("ReactionForce", None): ("reaction force", "D", "#ff7f0e"),
-    ("JointProtectionTeam", None): ("protection team", "o", "#2ca02c"),
-    ("OffensiveOperation", None): ("offensive operation", "*", "#9467bd"),
+UNITS = {  # unit kind -> legend label, marker, colour
+    "route_patrols": ("route patrol", "^", UN_BLUE),
+    "threat_patrols": ("threat-informed patrol", "^", "#17becf"),
+    "reaction_force": ("reaction force", "D", "#ff7f0e"),
+    "joint_protection_team": ("protection team", "o", "#2ca02c"),
+    "offensive_operation": ("offensive operation", "*", "#9467bd"),
+    "observers": ("military observers", "v", "#8c564b"),
 }
 LAYERS = ["true threat", "mission's picture", "none"]
 THREAT_CMAP = ListedColormap(colormaps["Purples"](np.linspace(0.35, 1.0, 128)))
@@ -95,13 +96,13 @@ class TrainingModel(POCModel):
         self.alert_log: list[tuple[int, int, bool]] = []  # (step received, village, true alarm)
         self.daily_outputs: list[dict] = []  # the mission's output totals at each day's close
         if self.mission.outputs is not None:
-            dispatch = self.mission.dispatch
+            received = self.mission.alert_received
 
-            def logged_dispatch(alert):  # watch alerts arrive without touching the mission's code
+            def logged(alert):  # watch alerts arrive without touching the mission's code
                 self.alert_log.append((self.t, int(alert.village), bool(alert.true_alarm)))
-                dispatch(alert)
+                received(alert)
 
-            self.mission.dispatch = logged_dispatch
+            self.mission.alert_received = logged
 
     def step(self) -> None:
         super().step()
@@ -202,7 +203,7 @@ def draw_map(model, layer: str = "true threat", fig: Figure | None = None) -> Fi
         lines: dict = {}  # colour -> polylines (one LineCollection per kind of unit is quick to draw)
         # copies: with SolaraViz's "Use Threads" the model may step while a frame is drawn
         for unit, track in list(getattr(model, "tracks", {}).items()):
-            style = UNITS.get((type(unit).__name__, getattr(unit, "kind", None)))
+            style = UNITS.get(unit.kind)
             chunks = [cells for t, cells in list(track) if model.t - t < TRACK_HOURS]
             pts = np.concatenate(chunks) if chunks else ()
             if style and len(pts) > 1:
@@ -211,7 +212,7 @@ def draw_map(model, layer: str = "true threat", fig: Figure | None = None) -> Fi
             ax.add_collection(LineCollection(polylines, colors=colour, linewidths=1.1, alpha=0.6, zorder=4))
         moving: dict = {}
         for unit in list(m.units):
-            style = UNITS.get((type(unit).__name__, getattr(unit, "kind", None)))
+            style = UNITS.get(unit.kind)
             if style and unit.state != "idle":
                 moving.setdefault(style, []).append(model.terrain.xy(unit.cell))
         for (_, marker, colour), xy in moving.items():

@@ -21,7 +21,7 @@ import numpy as np  # noqa: E402
 from matplotlib import animation  # noqa: E402
 
 from pocsim.config import ExportConfig, ExportFormat  # noqa: E402
-from pocsim.mission.military import Patrol  # noqa: E402
+from pocsim.mission.patrol import Patrol  # noqa: E402
 from pocsim.plots import terrain_image  # noqa: E402
 
 
