@@ -27,9 +27,11 @@ class Resources:
         self.left = dict(self.total)
 
     def take(self, kind: str, share: float, unit: int = 1) -> int:
-        """Whole units of `unit` people from `share` of the total (never more than is left)."""
-        wanted = int(share * self.total[kind]) // max(unit, 1) * unit
-        got = min(wanted, self.left[kind] // max(unit, 1) * unit)
+        """`share` of the total in whole units of `unit` people, to the nearest unit (half a company
+        is a company), never more than is left: tools deployed earlier come first."""
+        unit = max(unit, 1)
+        wanted = int(np.floor(share * self.total[kind] / unit + 0.5)) * unit if share > 0 else 0
+        got = min(wanted, self.left[kind] // unit * unit)
         self.left[kind] -= got
         return got
 
