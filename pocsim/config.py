@@ -74,9 +74,9 @@ class MovementConfig:
 
 @dataclass
 class TerrainConfig:
-    source: TerrainSource = setting(TerrainSource.generate, means="generate the landscape from the seed, or load files")
-    width: int = param(200, unit="cells", low=60, high=1000, source="scenario: a prefecture-sized area of operations")
-    height: int = param(200, unit="cells", low=60, high=1000, source="scenario: a prefecture-sized area of operations")
+    source: TerrainSource = setting(TerrainSource.generate, means="generate the landscape from the seed, or load it")
+    width: int = param(200, unit="cells", low=60, high=1000, source="scenario: a prefecture-sized area")
+    height: int = param(200, unit="cells", low=60, high=1000, source="scenario: a prefecture-sized area")
     cell_km: float = param(1.0, unit="km", low=0.5, high=2.0,
                            source="assumption: a village and its fields fit in a cell; finer grids cost run time")
     # source=file: a .npz of named layers and a CSV of settlements (see pocsim/world/terrain_io.py)
@@ -304,10 +304,10 @@ class ViolenceConfig:
     opportunism: float = param(0.1, unit="1", low=0.0, high=0.3,
                                source="assumption: hostility to communities a group neither protects nor preys on")
     opportunistic_rate: float = param(0.002, unit="1/(threat*h)", low=0.0005, high=0.01,
-                                      source="assumption: small incidents (checkpoints, looting) where threat is high")
+                                      source="assumption: checkpoints and looting where threat is high")
     incident_deaths_mean: float = param(0.7, unit="deaths", low=0.3, high=2.0,
-                                        source="assumption: the small end of one-sided violence (53% of UCDP GED 23.1 "
-                                               "CAR events kill 1-2; incidents killing nobody are not in GED)")
+                                        source="assumption: the small end of one-sided violence (53% of UCDP GED "
+                                               "23.1 events in CAR kill 1-2; GED has none that kill nobody)")
     incident_injuries_mean: float = param(1.2, unit="injuries", low=0.5, high=3.0,
                                           source="assumption: beatings and shootings at checkpoints and in looting "
                                                  "wound more than they kill")
@@ -330,10 +330,10 @@ class DisplacementConfig:
     return_share: float = param(0.05, unit="1/day", low=0.01, high=0.2,
                                 source="assumption: return is slower than flight: half home after two calm weeks")
     refuge_radius_km: float = param(40.0, unit="km", low=15.0, high=100.0,
-                                    source="assumption: most of the displaced stay within a day or two's walk of home")
+                                    source="assumption: most of the displaced stay a day or two's walk from home")
     town_preference: float = param(0.5, unit="1 (refuge score)", low=0.0, high=1.5,
-                                   source="assumption: towns offer safety in numbers and aid, so the displaced gather "
-                                          "there")
+                                   source="assumption: towns offer safety in numbers and aid; the displaced "
+                                          "gather there")
     protection_weight: float = param(1.0, unit="1/deterrence", low=0.0, high=2.0,
                                      source="people seek out peacekeepers: UNMISS protection-of-civilians sites held "
                                             "some 200,000 people at their peak")
@@ -372,7 +372,8 @@ class ScenarioConfig:
     violence: ViolenceConfig = setting(default_factory=ViolenceConfig, means="raids, clashes and incidents")
     displacement: DisplacementConfig = setting(default_factory=DisplacementConfig, means="flight and return")
     threat: ThreatConfig = setting(default_factory=ThreatConfig, means="the true threat field")
-    encounters: EncountersConfig = field(default_factory=EncountersConfig)
+    encounters: EncountersConfig = setting(default_factory=EncountersConfig,
+                                           means="the world's side of the mission's interventions")
     peace_process: bool = setting(False, means="a political process exists, so DDR can demobilise fighters")
 
 

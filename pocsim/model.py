@@ -15,7 +15,7 @@ from pocsim.ledger import Ledger
 from pocsim.mission import build_mission
 from pocsim.streams import Streams
 from pocsim.threat import ThreatField
-from pocsim.world.armed_groups import DEFENCE_RANGE_KM, ArmedGroup, place_group_homes
+from pocsim.world.armed_groups import ArmedGroup, place_group_homes
 from pocsim.world.displacement import Displacement
 from pocsim.world.host_state import HostState
 from pocsim.world.violence import Violence
@@ -100,7 +100,7 @@ class POCModel(mesa.Model):
             if g.target >= 0:
                 # Word of an approaching group spreads ahead of it: threat at its target too.
                 cells.append(int(self.villages.cell[g.target]))
-                amounts.append(0.5 * g.threat_emission())
+                amounts.append(self.scenario.threat.projected_ahead * g.threat_emission())
         self.threat.propagate(np.array(cells, dtype=np.int64), np.array(amounts, dtype=np.float64))
         self.threat_at_villages = self.threat.at(self.villages.cell)
 
@@ -185,7 +185,7 @@ class POCModel(mesa.Model):
             if group.is_hostile_to(other):
                 ox, oy = self.terrain.xy(other.cell)
                 d = np.hypot(self.villages.x - ox, self.villages.y - oy) * km
-                out += other.strength * np.exp(-d / DEFENCE_RANGE_KM)
+                out += other.strength * np.exp(-d / self.scenario.group_behaviour.defence_range_km)
         return out
 
     def run(self, days: int) -> None:

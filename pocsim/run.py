@@ -16,7 +16,6 @@ import pyarrow.parquet as pq
 from pocsim.config import PocsimConfig
 from pocsim.model import POCModel
 from pocsim.provenance import provenance
-from pocsim.world.settlement import OFF_ROAD_KM
 
 TOWN_AREA_KM = 10.0
 
@@ -53,8 +52,8 @@ def summarize(model: POCModel, cfg: PocsimConfig, runtime_s: float) -> dict:
         "engine": model.engine,
         "population": int(v.population.sum()),
         "civilian_deaths": int(v.deaths.sum()),
-        # where harm fell: far from any road (more than 5 km), and around the towns (within 10 km)
-        "deaths_off_road": int(v.deaths[v.road_km > OFF_ROAD_KM].sum()),
+        # where harm fell: far from any road (scenario.villages.off_road_km), and around the towns (within 10 km)
+        "deaths_off_road": int(v.deaths[v.road_km > model.scenario.villages.off_road_km].sum()),
         "deaths_near_towns": int(v.deaths[model.near_towns(TOWN_AREA_KM)].sum()),
         "civilian_injuries": int(v.injuries.sum()),
         "displaced": v.displaced,  # away from home at the end of the run

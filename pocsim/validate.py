@@ -60,10 +60,23 @@ def validate(cfg: PocsimConfig) -> None:
         _range(t, p, "n_towns", lo=1)
         _range(t, p, "town_spacing_km", lo=0)
         _range(t, p, "extra_road_links", lo=0)
+        # zero here divides by zero; negatives make negative sampling weights or road costs
+        for name in ("river_moisture_km", "town_river_km"):
+            _range(t, p, name, lo=0, lo_open=True)
+        for name in ("town_river_pull", "town_forest_factor", "town_margin_km", "road_cost_slope", "road_cost_forest",
+                     "road_cost_bridge", "road_cost_existing"):
+            _range(t, p, name, lo=0)
     else:
         _check(bool(t.layers_file), f"{p}.layers_file", "a .npz file path when source=file", t.layers_file)
         _check(bool(t.settlements_file), f"{p}.settlements_file", "a .csv file path when source=file",
                t.settlements_file)
+
+    mv, p = t.movement, "scenario.terrain.movement"
+    for name in ("foot_savanna_kmh", "foot_forest_kmh", "foot_road_kmh", "vehicle_main_road_kmh", "vehicle_track_kmh",
+                 "vehicle_savanna_kmh"):
+        _range(mv, p, name, lo=0, lo_open=True)
+    for name in ("slope_decay", "ford_hours_per_km", "vehicle_max_slope"):
+        _range(mv, p, name, lo=0)
 
     v, p = s.villages, "scenario.villages"
     if t.source == TerrainSource.generate:
@@ -81,6 +94,19 @@ def validate(cfg: PocsimConfig) -> None:
     _range(v, p, "track_share", lo=0, hi=1)
     _range(v, p, "coverage_radius_km", lo=0)
     _range(v, p, "community_mixing", lo=0, hi=1)
+    for name in ("town_pull_km", "vulnerability_remoteness_km", "road_coverage_km", "vulnerability_beta_a",
+                 "vulnerability_beta_b"):
+        _range(v, p, name, lo=0, lo_open=True)
+    for name in ("roadside_km", "riverside_km", "off_road_km", "roadside_density_floor", "cluster_spread_km",
+                 "off_road_size_factor", "town_population_sigma", "min_population", "town_min_population",
+                 "community_border_noise", "community_border_scale_km"):
+        _range(v, p, name, lo=0)
+    _range(v, p, "cluster_size", lo=1)
+    _range(v, p, "vulnerability_remoteness_weight", lo=0, hi=1)
+    _range(v, p, "road_coverage", lo=0, hi=1)
+    # vulnerability stays a share in (0, 1]
+    _range(v, p, "min_vulnerability", lo=0, hi=1, lo_open=True)
+    _range(v, p, "town_vulnerability_factor", lo=0, hi=1, lo_open=True)
     _check(len(v.communities) >= 1 and len(set(v.communities)) == len(v.communities),
            f"{p}.communities", "a non-empty list of distinct names", list(v.communities))
 
@@ -99,10 +125,19 @@ def validate(cfg: PocsimConfig) -> None:
         _range(g, p, "risk_aversion", lo=0)
         _range(g, p, "abuse_cost", lo=0)
 
+    b, p = s.group_behaviour, "scenario.group_behaviour"
+    for name in ("choice_temperature", "defence_range_km", "grievance_half_life_days"):
+        _range(b, p, name, lo=0, lo_open=True)
+    for name in ("camp_radius_km", "camp_forest_preference"):
+        _range(b, p, name, lo=0)
+    for name in ("resting", "advancing", "responding", "raiding", "withdrawing"):
+        _range(b.intent, f"{p}.intent", name, lo=0)  # threat sources are never negative
+
     w, p = s.violence, "scenario.violence"
     for name in ("search_hours", "raid_interval_hours", "raid_hours_mean", "clash_range_km"):
         _range(w, p, name, lo=0, lo_open=True)
-    for name in ("lethality", "injury_ratio", "raid_intent_sigma", "opportunistic_rate", "clash_lethality"):
+    for name in ("lethality", "injury_ratio", "raid_intent_sigma", "opportunistic_rate", "clash_lethality",
+                 "incident_deaths_mean", "incident_injuries_mean", "clash_cooldown_hours"):
         _range(w, p, name, lo=0)
     _range(w, p, "escape_rate", lo=0, hi=1)
     _range(w, p, "opportunism", lo=0, hi=1)
@@ -120,6 +155,7 @@ def validate(cfg: PocsimConfig) -> None:
     _range(h, p, "suppression", lo=0)
     _range(h, p, "source_per_fighter", lo=0)
     _range(h, p, "high_threshold", lo=0, lo_open=True)
+    _range(h, p, "projected_ahead", lo=0)
 
     m, p = cfg.mission, "mission"
     for name in ("troops", "police", "civilian_staff", "helicopters"):

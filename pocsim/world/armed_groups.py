@@ -18,10 +18,7 @@ import numpy as np
 from pocsim.config import GroupConfig, GroupKind
 from pocsim.kernels.travel import travel_times_with_parents
 from pocsim.world.route import Route
-
-GRIEVANCE_KEPT_PER_HOUR = 0.5 ** (1 / (30 * 24))  # a grudge halves in a month
-DEFENCE_RANGE_KM = 10.0  # how far a hostile group's presence weighs on a target's risk
-CHOICE_TEMPERATURE = 0.3  # spread of target choice around the best utility (softmax)
+from pocsim.world.terrain import FOREST
 
 
 class Activity(str, Enum):
@@ -30,11 +27,6 @@ class Activity(str, Enum):
     responding = "responding"  # on the way to defend a village of its community
     raiding = "raiding"
     withdrawing = "withdrawing"  # on the way home
-
-    @property
-    def intent(self) -> float:
-        """How much threat to civilians the group projects while doing this (threat sources)."""
-        return {"resting": 0.2, "advancing": 1.0, "responding": 0.3, "raiding": 2.0, "withdrawing": 0.5}[self.value]
 
 
 class ArmedGroup(mesa.Agent):
@@ -71,6 +63,9 @@ class ArmedGroup(mesa.Agent):
         self.raid = None
         self.engaged_until = -1  # no new clash before this step (after a fight, groups disengage)
         self._rng = model.streams["groups"]
+        self.behaviour = model.scenario.group_behaviour
+        # What is left of a grudge after one step: half of it after grievance_half_life_days.
+        self.grievance_kept = (0.5 ** (1 / (self.behaviour.grievance_half_life_days * 24))) ** model.step_hours
         self.schedule_rest()
 
     @property
@@ -89,11 +84,12 @@ class ArmedGroup(mesa.Agent):
         return other.community in self.preys_on or self.community in other.preys_on
 
     def threat_emission(self) -> float:
-        return self.strength * self.aggression * self.activity.intent
+        """Threat to civilians the group projects now: more raiding than resting."""
+        return self.strength * self.aggression * getattr(self.behaviour.intent, self.activity.value)
 
     # --- the hourly step -------------------------------------------------------------------
     def step(self) -> None:
-        self.grievance *= GRIEVANCE_KEPT_PER_HOUR ** self.model.step_hours
+        self.grievance *= self.grievance_kept
         if self.activity == Activity.resting and self.model.t >= self.rest_until:
             self.choose_target()
         elif self.activity in (Activity.advancing, Activity.responding, Activity.withdrawing):
@@ -113,13 +109,14 @@ class ArmedGroup(mesa.Agent):
         present = m.present
         gain = self.aggression * self.hostility[v.community] * np.sqrt(present) * v.vulnerability / m.gain_scale
         # A group that fights the mission is drawn to its presence, not deterred by it.
-        presence = m.deterrence_at_villages() * (-0.5 if self.targets_peacekeepers else self.deterrence_sensitivity)
+        weight = -self.behaviour.peacekeeper_pull if self.targets_peacekeepers else self.deterrence_sensitivity
+        presence = m.deterrence_at_villages() * weight
         risk = self.risk_aversion * (presence + m.hostile_presence(self) / self.strength)
         if self.is_state:
             risk = risk + self.abuse_cost
         effort = reach_hours / m.scenario.violence.search_hours
         self._punish = self.grievance > gain  # remembered for the target that gets chosen
-        return gain + self.grievance - risk - 0.5 * effort
+        return gain + self.grievance - risk - self.behaviour.effort_weight * effort
 
     def choose_target(self) -> None:
         m = self.model
@@ -132,7 +129,7 @@ class ArmedGroup(mesa.Agent):
         if not ok.any():
             self.schedule_rest()
             return
-        weights = np.where(ok, np.exp((utility - utility[ok].max()) / CHOICE_TEMPERATURE), 0.0)
+        weights = np.where(ok, np.exp((utility - utility[ok].max()) / self.behaviour.choice_temperature), 0.0)
         target = int(self._rng.choice(len(weights), p=weights / weights.sum()))
         self.target = target
         self.reprisal = bool(self._punish[target])
@@ -216,8 +213,9 @@ class ArmedGroup(mesa.Agent):
 def place_group_homes(model, cfgs, rng) -> list[int]:
     """Home cells: state forces garrison towns; non-state groups camp in remote country (forest
     preferred) near villages of the community they recruit from."""
-    v, terrain = model.villages, model.terrain
+    v, terrain, b = model.villages, model.terrain, model.scenario.group_behaviour
     communities = v.communities
+    r = int(round(b.camp_radius_km / terrain.cell_km))  # cells
     homes = []
     for g in cfgs:
         own = v.community == communities.index(g.community)
@@ -225,15 +223,16 @@ def place_group_homes(model, cfgs, rng) -> list[int]:
             towns = np.flatnonzero(v.is_town & own) if (v.is_town & own).any() else np.flatnonzero(v.is_town)
             homes.append(int(v.cell[rng.choice(towns)]))
             continue
-        remote = np.flatnonzero(own & (v.road_km >= 5.0))
+        remote = np.flatnonzero(own & (v.road_km >= b.camp_road_km))
         pool = remote if len(remote) else (np.flatnonzero(own) if own.any() else np.arange(len(v)))
         anchor = int(rng.choice(pool))
         # camp a few km from the anchor village, on land, preferring forest cover
         ny, nx = terrain.shape
         ay, ax = divmod(int(v.cell[anchor]), nx)
-        ys, xs = np.mgrid[max(ay - 4, 0):min(ay + 5, ny), max(ax - 4, 0):min(ax + 5, nx)]
+        ys, xs = np.mgrid[max(ay - r, 0):min(ay + r + 1, ny), max(ax - r, 0):min(ax + r + 1, nx)]
         cells = (ys * nx + xs).ravel()
-        w = terrain.land.ravel()[cells] * (1.0 + 3.0 * (terrain.landcover.ravel()[cells] == 1))
+        forest = terrain.landcover.ravel()[cells] == FOREST
+        w = terrain.land.ravel()[cells] * (1.0 + b.camp_forest_preference * forest)
         w[cells == v.cell[anchor]] = 0.0
         homes.append(int(rng.choice(cells, p=w / w.sum())) if w.sum() > 0 else int(v.cell[anchor]))
     return homes

@@ -37,9 +37,10 @@ class Displacement:
         v = self.model.villages
         # People know where peacekeepers are: protected places draw the displaced (and, with
         # them, whoever preys on crowds).
-        protection = np.minimum(self.model.deterrence.ravel()[v.cell[nb]], 1.0)
-        score = (self.daily_threat[nb] / max(self.cfg.flee_threshold, 1e-9) + self.neighbour_km[at] / self.cfg.refuge_radius_km
-                 - 0.5 * v.is_town[nb] - protection)
+        cfg = self.cfg
+        protection = np.minimum(self.model.deterrence.ravel()[v.cell[nb]], cfg.protection_cap)
+        score = (self.daily_threat[nb] / max(cfg.flee_threshold, 1e-9) + self.neighbour_km[at] / cfg.refuge_radius_km
+                 - cfg.town_preference * v.is_town[nb] - cfg.protection_weight * protection)
         return int(nb[np.argmin(score)])
 
     def flee(self, i: int, n: int) -> int:

@@ -17,8 +17,6 @@ from pocsim.kernels.travel import path_from_parents, travel_times_with_parents
 from pocsim.world.hydrology import drainage
 from pocsim.world.terrain import FOREST, MAIN_ROAD, NO_ROAD, SAVANNA, WATER, Terrain
 
-BASE_ELEVATION_M = 400.0
-
 
 def fractal_noise(rng: np.random.Generator, shape, scales_cells, weights) -> np.ndarray:
     """Sum of smoothed white noise at several scales, each normalised to unit spread."""
@@ -30,44 +28,50 @@ def fractal_noise(rng: np.random.Generator, shape, scales_cells, weights) -> np.
 
 
 def build_cost(terrain: Terrain) -> np.ndarray:
-    """Hours-equivalent cost of building a road across each cell: steep ground, forest and
-    bridges are expensive; existing roads are cheap to follow."""
-    cost = 1.0 + 40.0 * terrain.slope()
-    cost = cost + np.where(terrain.landcover == FOREST, 1.5, 0.0) + np.where(terrain.river, 6.0, 0.0)
+    """Cost of building a road across each cell, per km, relative to flat open savanna (1):
+    steep ground, forest and bridges are expensive; existing roads are cheap to follow."""
+    cfg = terrain.cfg
+    cost = 1.0 + cfg.road_cost_slope * terrain.slope()
+    cost = cost + np.where(terrain.landcover == FOREST, cfg.road_cost_forest, 0.0)
+    cost = cost + np.where(terrain.river, cfg.road_cost_bridge, 0.0)
     cost = np.where(terrain.landcover == WATER, np.inf, cost)
-    return np.ascontiguousarray(np.where(terrain.road != NO_ROAD, 0.3, cost))
+    return np.ascontiguousarray(np.where(terrain.road != NO_ROAD, cfg.road_cost_existing, cost))
 
 
 def generate_landscape(cfg: TerrainConfig, rng: np.random.Generator) -> Terrain:
     """Relief, lakes, rivers and land cover; no roads yet."""
     shape = (cfg.height, cfg.width)
     km = cfg.cell_km
-    relief = fractal_noise(rng, shape, [s / km for s in (40, 20, 10, 5)], [1.0, 0.5, 0.25, 0.12])
+    # Octaves of halving wavelength, from the coarsest down.
+    weights = cfg.relief_octave_weights
+    relief = fractal_noise(rng, shape, [cfg.relief_scale_km / 2**k / km for k in range(len(weights))], weights)
     # A regional tilt makes the rivers drain towards one side, as on a real plateau.
     angle = rng.uniform(0, 2 * np.pi)
     yy, xx = np.mgrid[0 : shape[0], 0 : shape[1]]
     tilt = (np.cos(angle) * xx + np.sin(angle) * yy) / max(shape)
-    relief = relief + 3.0 * tilt
+    relief = relief + cfg.relief_tilt * tilt
     relief = (relief - relief.min()) / (np.ptp(relief) + 1e-12)
-    elevation = BASE_ELEVATION_M + cfg.relief_m * relief
+    elevation = cfg.base_elevation_m + cfg.relief_m * relief
 
     filled, _, area = drainage(elevation)
     area = area.reshape(shape) * km * km
     river = area >= cfg.river_catchment_km2
     depth = filled - elevation
-    lake = depth > 0.5
+    lake = depth > cfg.lake_min_depth_m
     if lake.mean() > cfg.lake_share:
         lake = depth > np.quantile(depth, 1.0 - cfg.lake_share)
     river &= ~lake
 
     # Forest grows where it is moist: near rivers and in wetter patches.
     dist_river_km = ndimage.distance_transform_edt(~river) * km
-    moisture = fractal_noise(rng, shape, [s / km for s in (30, 8)], [1.0, 0.4]) + 1.5 * np.exp(-dist_river_km / 3)
+    moisture = (fractal_noise(rng, shape, [cfg.moisture_scale_km / km, cfg.moisture_detail_km / km],
+                              [1.0, cfg.moisture_detail_weight])
+                + cfg.river_moisture * np.exp(-dist_river_km / cfg.river_moisture_km))
     landcover = np.full(shape, SAVANNA, dtype=np.uint8)
     if cfg.forest_share > 0:
         landcover[moisture > np.quantile(moisture[~lake], 1.0 - cfg.forest_share)] = FOREST
     landcover[lake] = WATER
-    return Terrain(km, elevation, landcover, river, np.zeros(shape, dtype=np.uint8))
+    return Terrain(km, elevation, landcover, river, np.zeros(shape, dtype=np.uint8), cfg)
 
 
 def place_towns(terrain: Terrain, cfg: TerrainConfig, rng: np.random.Generator) -> np.ndarray:
@@ -76,9 +80,10 @@ def place_towns(terrain: Terrain, cfg: TerrainConfig, rng: np.random.Generator) 
     ny, nx = terrain.shape
     km = terrain.cell_km
     dist_river_km = ndimage.distance_transform_edt(~terrain.river) * km
-    suit = np.exp(-20 * terrain.slope()) * (1 + 2 * np.exp(-dist_river_km / 5))
-    suit *= np.where(terrain.landcover == FOREST, 0.3, 1.0) * terrain.land * ~terrain.river
-    margin = max(1, int(round(5 / km)))
+    near_river = 1 + cfg.town_river_pull * np.exp(-dist_river_km / cfg.town_river_km)
+    suit = np.exp(-cfg.town_slope_aversion * terrain.slope()) * near_river
+    suit *= np.where(terrain.landcover == FOREST, cfg.town_forest_factor, 1.0) * terrain.land * ~terrain.river
+    margin = max(1, int(round(cfg.town_margin_km / km)))
     suit[:margin], suit[-margin:], suit[:, :margin], suit[:, -margin:] = 0, 0, 0, 0
     yy, xx = np.mgrid[0:ny, 0:nx]
     spacing = cfg.town_spacing_km / km

@@ -17,10 +17,6 @@ from pocsim.world.landscape import build_cost, fractal_noise
 from pocsim.world.terrain import MAIN_ROAD, NO_ROAD, TRACK, Terrain
 from pocsim.world.villages import Villages
 
-OFF_ROAD_KM = 5.0  # "far off road": beyond a couple of hours' walk from any road
-CLUSTER_SIZE = 6  # villages per off-road cluster, on average
-CLUSTER_SPREAD_KM = 3.0
-
 
 def _sample_cells(rng, weight: np.ndarray, taken: np.ndarray, n: int) -> np.ndarray:
     w = np.where(taken, 0.0, weight).ravel()
@@ -50,14 +46,15 @@ def place_villages(terrain: Terrain, towns: np.ndarray, cfg: VillagesConfig, rng
     n_river = int(round(cfg.share_along_rivers * m))
     n_off = m - n_road - n_river
 
-    road_w = land * (dist_road <= 2.0) * (0.3 + np.exp(-dist_town / 40.0))
-    river_w = land * (dist_river <= 1.5) * (dist_road > 2.0)
+    near_town = cfg.roadside_density_floor + np.exp(-dist_town / cfg.town_pull_km)  # denser near towns
+    road_w = land * (dist_road <= cfg.roadside_km) * near_town
+    river_w = land * (dist_river <= cfg.riverside_km) * (dist_road > cfg.roadside_km)
     # Off-road villages cluster around a few centres (lineages, fields, water points).
-    remote = land * (dist_road > OFF_ROAD_KM)
-    centres = _sample_cells(rng, remote.astype(float), np.zeros_like(taken), max(1, n_off // CLUSTER_SIZE))
+    remote = land * (dist_road > cfg.off_road_km)
+    centres = _sample_cells(rng, remote.astype(float), np.zeros_like(taken), max(1, n_off // cfg.cluster_size))
     centre_img = np.zeros(terrain.shape)
     centre_img.ravel()[centres] = 1.0
-    off_w = remote * ndimage.gaussian_filter(centre_img, CLUSTER_SPREAD_KM / km, mode="constant")
+    off_w = remote * ndimage.gaussian_filter(centre_img, cfg.cluster_spread_km / km, mode="constant")
 
     road_cells = _sample_cells(rng, road_w, taken, n_road)
     river_cells = _sample_cells(rng, river_w, taken, n_river)
@@ -91,21 +88,24 @@ def build_tracks(terrain: Terrain, cells: np.ndarray, share: float, rng) -> None
 def population(kinds: dict, cfg: VillagesConfig, rng) -> np.ndarray:
     """Lognormal sizes: towns in the thousands, off-road villages smaller than roadside ones."""
     med = {"town": cfg.town_population_median, "road": cfg.village_population_median,
-           "river": cfg.village_population_median, "off_road": 0.6 * cfg.village_population_median}
-    sigma = {"town": 0.6}
-    parts = [np.maximum(10, np.round(med[k] * rng.lognormal(0.0, sigma.get(k, cfg.village_population_sigma),
-                                                            len(kinds[k])))) for k in kinds]
+           "river": cfg.village_population_median,
+           "off_road": cfg.off_road_size_factor * cfg.village_population_median}
+    sigma = {"town": cfg.town_population_sigma}
+    parts = []
+    for k in kinds:
+        size = med[k] * rng.lognormal(0.0, sigma.get(k, cfg.village_population_sigma), len(kinds[k]))
+        parts.append(np.maximum(cfg.min_population, np.round(size)))
     return np.concatenate(parts).astype(np.int64)
 
 
-def community_map(terrain: Terrain, n: int, rng) -> np.ndarray:
+def community_map(terrain: Terrain, cfg: VillagesConfig, rng) -> np.ndarray:
     """Each community's home area: noisy Voronoi regions around random centres."""
     ny, nx = terrain.shape
     yy, xx = np.mgrid[0:ny, 0:nx]
-    centres = rng.integers(0, [ny, nx], size=(n, 2))
+    centres = rng.integers(0, [ny, nx], size=(len(cfg.communities), 2))
     # Each community's own noise bends the borders, so areas are not straight-edged cells.
-    d = np.stack([np.hypot(yy - cy, xx - cx)
-                  + 0.08 * max(ny, nx) * fractal_noise(rng, terrain.shape, [20 / terrain.cell_km], [1.0])
+    noise, scale = cfg.community_border_noise * max(ny, nx), cfg.community_border_scale_km / terrain.cell_km
+    d = np.stack([np.hypot(yy - cy, xx - cx) + noise * fractal_noise(rng, terrain.shape, [scale], [1.0])
                   for cy, cx in centres])
     return np.argmin(d, axis=0)
 
@@ -131,20 +131,23 @@ def describe(terrain: Terrain, cells, is_town, pop, names, cfg: VillagesConfig, 
     road_km = (ndimage.distance_transform_edt(terrain.road == NO_ROAD) * km).ravel()[cells]
     main_km = (ndimage.distance_transform_edt(terrain.road != MAIN_ROAD) * km).ravel()[cells]
 
-    # Remote, small places have fewer ways to get warning or help: more vulnerable.
-    remoteness = 1 - np.exp(-road_km / 10.0)
-    vulnerability = np.clip(0.6 * rng.beta(2, 3, n) + 0.4 * remoteness, 0.05, 1.0)
-    vulnerability[is_town] *= 0.5
+    # Remote places get warning and help late: more vulnerable; the rest is local means to warn,
+    # hide or flee, which vary widely.
+    remoteness = 1 - np.exp(-road_km / cfg.vulnerability_remoteness_km)
+    w = cfg.vulnerability_remoteness_weight
+    local = rng.beta(cfg.vulnerability_beta_a, cfg.vulnerability_beta_b, n)
+    vulnerability = np.clip((1 - w) * local + w * remoteness, cfg.min_vulnerability, 1.0)
+    vulnerability[is_town] *= cfg.town_vulnerability_factor
     # Phone masts stand in towns and cover a radius; reception also follows the main roads a little.
     town_img = np.zeros(terrain.shape, dtype=bool)
     town_img.ravel()[cells[is_town]] = True
     town_km = (ndimage.distance_transform_edt(~town_img) * km).ravel()[cells] if is_town.any() else np.full(n, np.inf)
     r = cfg.coverage_radius_km
     p_cover = np.exp(-((town_km / r) ** 2)) if r > 0 else np.zeros(n)
-    p_cover = np.maximum(p_cover, 0.3 * np.exp(-main_km / 3.0) * (r > 0))
+    p_cover = np.maximum(p_cover, cfg.road_coverage * np.exp(-main_km / cfg.road_coverage_km) * (r > 0))
     coverage = rng.random(n) < p_cover
 
-    area = community_map(terrain, len(cfg.communities), rng).ravel()[cells]
+    area = community_map(terrain, cfg, rng).ravel()[cells]
     mixed = rng.random(n) < cfg.community_mixing
     community = np.where(mixed, rng.integers(0, len(cfg.communities), n), area)
     vulnerability = given.get("vulnerability", vulnerability)

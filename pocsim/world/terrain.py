@@ -7,8 +7,12 @@ Layers are plain numpy arrays of shape (height, width); cells are addressed by f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # an annotation only: the config schema imports modules that import this one
+    from pocsim.config import TerrainConfig
 
 SAVANNA, FOREST, WATER = 0, 1, 2
 LANDCOVER_NAMES = {"savanna": SAVANNA, "forest": FOREST, "water": WATER}
@@ -22,6 +26,7 @@ class Terrain:
     landcover: np.ndarray  # uint8: SAVANNA, FOREST, WATER
     river: np.ndarray  # bool: a river runs through the cell
     road: np.ndarray  # uint8: NO_ROAD, TRACK, MAIN_ROAD
+    cfg: TerrainConfig  # speeds over the ground and the cost of building roads
     _costs: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property

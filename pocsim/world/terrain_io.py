@@ -25,7 +25,7 @@ import pandas as pd
 from pocsim.config import ConfigError, TerrainConfig, VillagesConfig
 from pocsim.world.hydrology import drainage
 from pocsim.world.settlement import describe
-from pocsim.world.terrain import MAIN_ROAD, WATER, Terrain
+from pocsim.world.terrain import FOREST, MAIN_ROAD, NO_ROAD, SAVANNA, TRACK, WATER, Terrain
 from pocsim.world.villages import Villages
 
 REQUIRED_LAYERS = ("elevation", "landcover", "road")
@@ -62,7 +62,8 @@ def load_layers(cfg: TerrainConfig) -> tuple[Terrain, dict]:
     elevation = layers["elevation"].astype(np.float64)
     if not np.isfinite(elevation).all():
         _fail(path, "layer 'elevation' must be finite everywhere")
-    for k, allowed in (("landcover", (0, 1, 2)), ("road", (0, 1, 2)), ("river", (0, 1))):
+    for k, allowed in (("landcover", (SAVANNA, FOREST, WATER)), ("road", (NO_ROAD, TRACK, MAIN_ROAD)),
+                       ("river", (0, 1))):
         if k in layers and not np.isin(layers[k], allowed).all():
             _fail(path, f"layer '{k}' must hold only the codes {list(allowed)}")
     landcover = layers["landcover"].astype(np.uint8)
@@ -72,7 +73,8 @@ def load_layers(cfg: TerrainConfig) -> tuple[Terrain, dict]:
         _, _, area = drainage(elevation)
         river = (area.reshape(shape) * cfg.cell_km**2 >= cfg.river_catchment_km2) & (landcover != WATER)
     georef = {k: float(layers[k]) for k in GEOREF if k in layers and np.ndim(layers[k]) == 0}
-    terrain = Terrain(cfg.cell_km, np.ascontiguousarray(elevation), landcover, river, layers["road"].astype(np.uint8))
+    terrain = Terrain(cfg.cell_km, np.ascontiguousarray(elevation), landcover, river, layers["road"].astype(np.uint8),
+                      cfg)
     return terrain, georef
 
 
@@ -129,6 +131,6 @@ def load_settlements(cfg: TerrainConfig, vcfg: VillagesConfig, terrain: Terrain,
     else:
         # Without a flag, the largest places on a main road count as towns.
         on_main = terrain.road.ravel()[cells] == MAIN_ROAD
-        is_town = on_main & (df["population"].to_numpy() >= 5000)
+        is_town = on_main & (df["population"].to_numpy() >= vcfg.town_min_population)
     return describe(terrain, cells, is_town, df["population"].to_numpy().round().astype(np.int64),
                     df["name"].astype(str).to_numpy(), vcfg, rng, given)

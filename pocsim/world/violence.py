@@ -122,7 +122,7 @@ class Violence:
         loss_b = float(self.rng.poisson(cfg.clash_lethality * ga.strength))
         ga.lose(loss_a)
         gb.lose(loss_b)
-        cooldown = m.t + int(round(12 / m.step_hours))
+        cooldown = m.t + int(round(cfg.clash_cooldown_hours / m.step_hours))
         ga.engaged_until = gb.engaged_until = cooldown
         loser = ga if loss_a / ga.strength >= loss_b / gb.strength else gb
         winner = gb if loser is ga else ga
@@ -150,8 +150,8 @@ class Violence:
             present = int(m.present[i])
             if present == 0 or m.mission.police_response(i, raid=False)[0]:
                 continue  # the police on the spot arrested the would-be perpetrators
-            killed = min(int(self.rng.poisson(0.7)), present)
-            injured = min(int(self.rng.poisson(1.2)), present - killed)
+            killed = min(int(self.rng.poisson(self.cfg.incident_deaths_mean)), present)
+            injured = min(int(self.rng.poisson(self.cfg.incident_injuries_mean)), present - killed)
             if killed + injured == 0:
                 continue
             # The nearest group hostile to the village's community did it.
