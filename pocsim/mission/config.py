@@ -77,6 +77,10 @@ class MissionConfig:
                                     source="assumption: presence felt within a couple of hours' drive")
     patrol_radius_km: float = param(3.0, unit="km", low=1.0, high=10.0,
                                     source="assumption: a platoon's presence is felt within sight and earshot")
+    patrol_cutoff_radii: float = param(2.0, unit="patrol radii", low=2.0, high=4.0,
+                                       source="numerical truncation of a patrol's Gaussian presence stamp")
+    base_cutoff_reaches: float = param(6.0, unit="base reach times", low=4.0, high=10.0,
+                                       source="numerical truncation of a base's presence (exp(-6) = 0.25%)")
     planning_hours: float = param(72.0, unit="h", low=24.0, high=336.0,
                                   source="assumption: a sector plans every few days")
     picture_fade_hours: float = param(120.0, unit="h", low=24.0, high=720.0,

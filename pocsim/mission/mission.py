@@ -114,7 +114,7 @@ class Mission:
     def alert_received(self, alert) -> None:
         self.outputs.alerts_raised += 1
         self.outputs.alerts_false += not alert.true_alarm
-        self.picture.mark_alert(alert.village)
+        self.picture.report_alert(alert.village)
         for tool in self.tools:
             if tool.answer(alert):
                 return
@@ -171,8 +171,8 @@ class Mission:
 
 
 def largest_towns(villages) -> np.ndarray:
-    """Towns, largest first; a loaded area with no town flagged: its three biggest places serve."""
+    """Towns, largest first; a loaded area with no town flagged: its biggest place serves."""
     towns = np.flatnonzero(villages.is_town)
     if len(towns) == 0:
-        towns = np.argsort(-villages.population, kind="stable")[:3]
+        towns = np.argsort(-villages.population, kind="stable")[:1]
     return towns[np.argsort(-villages.population[towns], kind="stable")]

@@ -74,9 +74,13 @@ class ThreatPicture:
         for g in groups:
             self._queue(source, "resistance", g)
 
-    def mark_alert(self, village: int) -> None:
-        """An alert call: danger at the village now, whatever the picture said."""
-        self.estimate[village] = max(self.estimate[village], self.attack_threat)
+    def report_alert(self, village: int) -> None:
+        """An alert call: danger at the village, whatever the picture said (as late and as
+        uncertain as `mission.reports.alert` says)."""
+        self._queue("alert", "danger", (village, float(self._noisy(np.array([self.attack_threat]), "alert")[0])))
+
+    def mark_danger(self, village: int, threat: float) -> None:
+        self.estimate[village] = max(self.estimate[village], threat)
         self.updated[village] = self.view.t
 
     # --- each hour ---------------------------------------------------------------------------
@@ -99,8 +103,10 @@ class ThreatPicture:
                     continue
                 self.attacks_known.add((village, start))
                 self.blame[group] += 1
-                self.mark_alert(village)  # an attack reported means danger there
+                self.mark_danger(village, self.attack_threat)  # an attack reported means danger there
                 attacks.append((village, group))
+            elif kind == "danger":
+                self.mark_danger(*payload)
             elif kind == "sighting":
                 group, cell, resting = payload
                 self.last_seen[group] = cell

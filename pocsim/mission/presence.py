@@ -13,8 +13,6 @@ import numpy as np
 
 from pocsim.kernels.travel import travel_times
 
-STAMP_SIGMAS = 2  # the stamp is cut off two standard deviations out (pure numerics)
-BASE_REACH_CUTOFF = 6  # base fields are computed out to six e-foldings of travel time (pure numerics)
 
 
 class Presence:
@@ -25,7 +23,7 @@ class Presence:
         self._base_fields: dict[tuple[int, float], np.ndarray] = {}
         km = terrain.cell_km
         radius = cfg.patrol_radius_km
-        r = max(1, int(np.ceil(STAMP_SIGMAS * radius / km)))
+        r = max(1, int(np.ceil(cfg.patrol_cutoff_radii * radius / km)))
         yy, xx = np.mgrid[-r : r + 1, -r : r + 1] * km
         self.stamp = np.exp(-(yy**2 + xx**2) / (2 * radius**2))
         self.radius = r
@@ -35,7 +33,7 @@ class Presence:
         if key not in self._base_fields:
             reach = self.cfg.base_reach_hours
             t = travel_times(self.terrain.cost("vehicle"), np.array([cell]), self.terrain.cell_km,
-                             max_time=BASE_REACH_CUTOFF * reach, engine=self.engine)
+                             max_time=self.cfg.base_cutoff_reaches * reach, engine=self.engine)
             strength = troops / self.cfg.company_size * self.cfg.deterrence_per_company
             self._base_fields[key] = np.where(np.isfinite(t), strength * np.exp(-t / reach), 0.0)
         return self._base_fields[key]

@@ -38,23 +38,23 @@ class FormedPolice(Tool):
     def deploy(self) -> None:
         m = self.mission
         units = m.resources.take("police", self.p.police_share, self.p.unit_size) // self.p.unit_size
-        officers: dict[int, float] = {}
+        officers: dict = {}
         bases = m.garrisons()
         for k in range(units):  # one unit to each of the largest bases, round again if more units
             base = bases[k % len(bases)]
             base.police_presence += self.p.presence_per_unit
-            officers[base.cell] = officers.get(base.cell, 0.0) + self.p.unit_size
-        self.sites = list(officers.items())  # (cell, officers)
+            officers[base] = officers.get(base, 0.0) + self.p.unit_size
+        self.sites = list(officers.items())  # (base, officers): a site moves with its base
 
     def step(self) -> None:
         if self.mission.start_of_day:
-            for cell, _ in self.sites:
-                self.mission.look(cell, self.p.site_km, "police", self.p.hearsay_days * 24)
+            for base, _ in self.sites:
+                self.mission.look(base.cell, self.p.site_km, "police", self.p.hearsay_days * 24)
 
     def police_response(self, village: int, raid: bool) -> tuple[int, bool]:
         cell = int(self.view.villages.cell[village])
-        for site, officers in self.sites:
-            if self.view.terrain.within_km(site, cell, self.p.site_km):
+        for base, officers in self.sites:
+            if self.view.terrain.within_km(base.cell, cell, self.p.site_km):
                 return respond(self.mission, officers, self.p.arrest_half_officers,
                                1 - (1 - self.p.stop_per_hour) ** self.view.step_hours if raid else 0.0)
         return 0, False
