@@ -385,9 +385,9 @@ class ExportFormat(str, Enum):
 
 @dataclass
 class ExportConfig:
-    format: ExportFormat = ExportFormat.gif
-    frame_days: int = 3  # one animation frame per this many simulated days
-    fps: int = 8
+    format: ExportFormat = setting(ExportFormat.gif, means="gif or mp4 animation, or png slides")
+    frame_days: int = setting(3, means="one animation frame per this many simulated days")
+    fps: int = setting(8, means="frames per second of the animation")
 
 
 @dataclass
@@ -395,13 +395,14 @@ class PocsimConfig:
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     strategy: StrategyConfig = field(default_factory=StrategyConfig)
     mission: MissionConfig = field(default_factory=MissionConfig)
-    seed: int = 0
-    days: int = 365
-    step_hours: float = 1.0
-    engine: Engine = Engine.numba
-    quiet: bool = False
-    resume: bool = False  # in a sweep: skip runs whose results already exist
-    export: Optional[ExportConfig] = None  # +export=gif|mp4|png: slides of the run (pocsim/export.py)
+    seed: int = setting(0, means="the world and every random draw follow from it (common random numbers)")
+    days: int = setting(365, means="simulated days")
+    step_hours: float = param(1.0, unit="h", low=1.0, high=3.0,
+                              source="numerics: the time step (a divisor of 24); rates are per hour whatever the step")
+    engine: Engine = setting(Engine.numba, means="numba kernels, or their plain-numpy references")
+    quiet: bool = setting(False, means="print nothing but errors")
+    resume: bool = setting(False, means="in a sweep: skip runs whose results already exist")
+    export: Optional[ExportConfig] = setting(None, means="+export=gif|mp4|png: slides of the run (pocsim/export.py)")
 
 
 def register_configs() -> None:

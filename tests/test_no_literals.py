@@ -49,6 +49,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("pocsim/world/encounters.py", "type_of_violence=3"): "UCDP GED code: one-sided violence",
     ("pocsim/mission/navigation.py", "SEARCHES_KEPT = 64"): "cache capacity: memory use, not results",
     ("pocsim/mission/navigation.py", "ROUTES_KEPT = 4096"): "cache capacity: memory use, not results",
+    ("pocsim/world/armed_groups.py", "max(self.aggression, 1e-3)"): "a group with no aggression rests (all but) for ever",
+    ("pocsim/world/landscape.py", "max(scale, 0.5)"): "half a cell: below it a Gaussian filter does nothing",
+    ("pocsim/world/landscape.py", "spacing /= 2"): "bisection: halve the town spacing until the towns fit",
 }
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pocsim.mission.tools.base import Tool
+from pocsim.mission.tools.base import Deploy, Tool
 from pocsim.params import param
 
 
@@ -24,7 +24,7 @@ class Alert:
 
 class AlertNetwork(Tool):
     name = "alert_network"
-    order = 7
+    order = Deploy.networks
 
     @dataclass
     class Params:

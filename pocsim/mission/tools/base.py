@@ -16,7 +16,21 @@ A tool never holds the model: it reaches the world only through `mission.view`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum, auto
 from typing import ClassVar
+
+
+class Deploy(IntEnum):
+    """Deployment order: bases first, so that what is drawn from them has somewhere to live."""
+
+    bases = auto()  # company and temporary bases
+    reserves = auto()  # reaction force and offensive companies (at the towns and the headquarters)
+    field_units = auto()  # patrols and observers, homed at the field bases
+    police = auto()  # formed police take the largest garrisons as protection sites
+    teams = auto()  # joint protection teams take escort platoons
+    contacts = auto()  # liaison assistants, before the alert network enrols their contacts
+    networks = auto()
+    dialogue = auto()  # mediation, advocacy, DDR
 
 
 @dataclass
@@ -26,7 +40,7 @@ class NoParams:
 
 class Tool:
     name: ClassVar[str] = ""
-    order: ClassVar[int] = 50  # deployment order: bases (0-9) before units drawn from their garrisons
+    order: ClassVar[Deploy] = Deploy.dialogue
     Params: ClassVar[type] = NoParams
 
     def __init__(self, mission, params):

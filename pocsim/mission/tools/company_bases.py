@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pocsim.mission.tools.base import Tool
+from pocsim.mission.tools.base import Deploy, Tool
 from pocsim.params import param
 
 
@@ -14,7 +14,7 @@ class CompanyBases(Tool):
     travel time (pocsim/mission/presence.py); its garrison is where patrols go out from."""
 
     name = "company_bases"
-    order = 0
+    order = Deploy.bases
 
     @dataclass
     class Params:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pocsim.mission.tools.base import Tool
+from pocsim.mission.tools.base import Deploy, Tool
 from pocsim.params import param
 
 
 class DDR(Tool):
     name = "ddr"
-    order = 8
+    order = Deploy.dialogue
 
     @dataclass
     class Params:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pocsim.mission.tools.base import Tool
+from pocsim.mission.tools.base import Deploy, Tool
 from pocsim.params import param
 
 FPU = "DPKO/DFS Policy on Formed Police Units in UN Peacekeeping Operations (2017): an FPU is 140 officers"
@@ -15,7 +15,7 @@ FPU = "DPKO/DFS Policy on Formed Police Units in UN Peacekeeping Operations (201
 
 class FormedPolice(Tool):
     name = "formed_police"
-    order = 4
+    order = Deploy.police
 
     @dataclass
     class Params:

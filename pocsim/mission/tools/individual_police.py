@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pocsim.mission.tools.base import Tool
+from pocsim.mission.tools.base import Deploy, Tool
 from pocsim.mission.tools.formed_police import respond
 from pocsim.params import param
 
 
 class IndividualPolice(Tool):
     name = "individual_police"
-    order = 4
+    order = Deploy.police
 
     @dataclass
     class Params:

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pocsim.mission.tools.base import Tool
+from pocsim.mission.tools.base import Deploy, Tool
 from pocsim.mission.units import Unit
 from pocsim.params import param, setting
 
 
 class JointProtectionTeams(Tool):
     name = "joint_protection_teams"
-    order = 5
+    order = Deploy.teams
 
     @dataclass
     class Params:

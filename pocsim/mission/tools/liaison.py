@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pocsim.mission.tools.base import Tool
+from pocsim.mission.tools.base import Deploy, Tool
 from pocsim.params import param
 
 
 class CommunityLiaison(Tool):
     name = "liaison"
-    order = 6
+    order = Deploy.contacts
 
     @dataclass
     class Params:

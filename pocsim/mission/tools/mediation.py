@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pocsim.mission.tools.base import Tool
+from pocsim.mission.tools.base import Deploy, Tool
 from pocsim.params import param
 
 
 class Mediation(Tool):
     name = "mediation"
-    order = 8
+    order = Deploy.dialogue
 
     @dataclass
     class Params:

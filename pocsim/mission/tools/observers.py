@@ -8,14 +8,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pocsim.mission.tools.base import Tool
+from pocsim.mission.tools.base import Deploy, Tool
 from pocsim.mission.units import Unit
 from pocsim.params import param
 
 
 class MilitaryObservers(Tool):
     name = "observers"
-    order = 3
+    order = Deploy.field_units
 
     @dataclass
     class Params:

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pocsim.mission.tools.base import Tool
+from pocsim.mission.tools.base import Deploy, Tool
 from pocsim.mission.units import Unit
 from pocsim.params import param
 
 
 class OffensiveOperations(Tool):
     name = "offensive_operations"
-    order = 2
+    order = Deploy.reserves
 
     @dataclass
     class Params:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pocsim.mission.tools.base import Tool
+from pocsim.mission.tools.base import Deploy, Tool
 from pocsim.mission.units import Unit
 from pocsim.params import param
 from pocsim.world.route import Route
@@ -16,7 +16,7 @@ from pocsim.world.route import Route
 
 class ReactionForce(Tool):
     name = "reaction_force"
-    order = 2
+    order = Deploy.reserves
 
     @dataclass
     class Params:

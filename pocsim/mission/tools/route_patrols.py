@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pocsim.mission.patrol import raise_platoons
-from pocsim.mission.tools.base import Tool
+from pocsim.mission.tools.base import Deploy, Tool
 from pocsim.params import param
 from pocsim.world.terrain import MAIN_ROAD
 
@@ -17,7 +17,7 @@ SIGHT = "assumption: what a platoon sees from a vehicle and on foot around it"
 
 class RoutePatrols(Tool):
     name = "route_patrols"
-    order = 3
+    order = Deploy.field_units
     mode = "vehicle_road"
 
     @dataclass

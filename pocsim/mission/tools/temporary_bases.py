@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pocsim.mission.tools.base import Tool
+from pocsim.mission.tools.base import Deploy, Tool
 from pocsim.params import param, setting
 
 
 class TemporaryBases(Tool):
     name = "temporary_bases"
-    order = 1
+    order = Deploy.bases
 
     @dataclass
     class Params:

@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pocsim.mission.patrol import raise_platoons
-from pocsim.mission.tools.base import Tool
+from pocsim.mission.tools.base import Deploy, Tool
 from pocsim.params import param
 from pocsim.mission.tools.route_patrols import SIGHT
 
 
 class ThreatPatrols(Tool):
     name = "threat_patrols"
-    order = 3
+    order = Deploy.field_units
     mode = "vehicle"
 
     @dataclass
