@@ -61,8 +61,8 @@ class Mission:
         self.plans = None  # protection plans, kept by the joint protection teams if fielded
         self.field_bases: list[Base] = []  # company and temporary bases: where patrols go out from
         self.hq = self.open_base(int(view.villages.cell[self.towns[0]]), 0.0)
-        chosen = {name: getattr(strategy.tools, name) for name in registry()}
-        self.tools = [cls(self, chosen[name]) for name, cls in registry().items() if chosen[name].enabled]
+        fielded = [(cls, getattr(strategy.tools, name)) for name, cls in registry().items()]
+        self.tools = [cls(self, params) for cls, params in fielded if params.enabled]
         for tool in self.tools:
             tool.deploy()
         # Troops no tool took garrison the headquarters (they deter around it, nothing more).
@@ -71,6 +71,7 @@ class Mission:
         self.planning_steps = max(1, int(cfg.planning_hours / view.step_hours))
 
     def tool(self, name: str):
+        """The fielded tool of that name, or None."""
         return next((t for t in self.tools if t.name == name), None)
 
     # --- the mission's hour ------------------------------------------------------------------
@@ -94,12 +95,9 @@ class Mission:
 
     # --- what the world tells the mission ----------------------------------------------------
     def attack_started(self, village: int, group: int) -> None:
-        alerts = self.tool("alert_network")
-        if alerts is not None:
-            alerts.attack_started(village)
-        if self.contacts[village]:
-            # word reaches the liaison assistants, later and without a call for help
-            self.picture.report_attack(village, group, "liaison")
+        """An attack began at the village: whoever is in touch with it may hear (tools decide)."""
+        for tool in self.tools:
+            tool.attack_started(village, group)
 
     def police_response(self, village: int, raid: bool) -> tuple[int, bool]:
         """Police near an attack (raid=True, each hour) or an incident: (arrests, attack stopped)."""
@@ -123,11 +121,11 @@ class Mission:
         """A unit reports what it sees around it (and, asking around, recent attacks there)."""
         self.picture.report_sight(self.view.look(cell, km, hearsay_hours), source)
 
-    def intervene(self, cell: int, km: float, by: str) -> bool:
-        """Troops at `cell` step into any attack within `km`. Returns whether one was cut short;
-        groups that stand and fight instead become known as fighting peacekeepers."""
+    def intervene(self, cell: int, km: float, by: str, source: str) -> bool:
+        """Troops (`by`, reporting as `source`) at `cell` step into any attack within `km`. Returns
+        whether one was cut short; groups that stand and fight become known as fighting peacekeepers."""
         stopped, resisted = self.view.intervene(cell, km, by)
-        self.picture.report_resistance(resisted, "patrol" if by == "patrol" else "reaction_force")
+        self.picture.report_resistance(resisted, source)
         return stopped
 
     def movement_allowed(self, cell: int) -> bool:
@@ -135,19 +133,6 @@ class Mission:
             return True
         self.outputs.movements_denied += 1
         return False
-
-    def pick_village_at_risk(self, cell: int, mode: str, hours: float, near_share: float) -> int:
-        """The village within reach the picture shows most at risk (one of the close calls, within
-        `near_share` of the best, so units do not all go to the same place); with no information
-        at all, one of the biggest villages within reach (where a planner without a picture goes)."""
-        reach = np.isfinite(self.navigation.hours_to_villages(cell, mode, hours))
-        if not reach.any():
-            return -1
-        risk = np.where(reach, self.picture.risk(), -1.0)
-        if risk.max() <= 0:
-            risk = np.where(reach, self.view.villages.population.astype(float), -1.0)
-        best = np.flatnonzero(risk >= near_share * risk.max())
-        return int(self.rng.choice(best))
 
     # --- bases ---------------------------------------------------------------------------------
     def open_base(self, cell: int, troops: float, temporary: bool = False) -> Base:

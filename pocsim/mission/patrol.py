@@ -29,7 +29,7 @@ class Patrol(Unit):
                 # what a patrol sees on the move or while it stays; nothing new at a standstill en route
                 self.last_seen_from = self.cell
                 m.look(self.cell, self.p.sighting_km, "patrol")
-            m.intervene(self.cell, self.p.interrupt_km, by="patrol")
+            m.intervene(self.cell, self.p.interrupt_km, by="patrol", source="patrol")
 
     def sortie(self) -> None:
         goal, village = self.tool.choose_goal(self)

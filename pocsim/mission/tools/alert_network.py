@@ -48,7 +48,8 @@ class AlertNetwork(Tool):
     def members(self) -> np.ndarray:
         return self.joined | self.mission.radios
 
-    def attack_started(self, village: int) -> None:
+    def attack_started(self, village: int, group: int) -> None:
+        """Villagers call for help (the caller cannot say for sure who attacks)."""
         rng = self.mission.rng
         if self.members[village] and rng.random() < self.p.p_raise:
             delay = int(np.ceil(rng.exponential(self.p.latency_hours) / self.view.step_hours))

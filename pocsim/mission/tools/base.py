@@ -6,6 +6,7 @@ holds its own state and units, and is called in the mission's documented order:
     deploy()            once, when the mission arrives: take resources, place units
     plan()              each planning cycle, from the threat picture
     step()              each hour, after the units in the field have moved and acted
+    attack_started()    an attack began at a village (what the tool hears of it is its own business)
     attack_reported()   a source told the mission of an attack (village, group index)
     answer(alert)       an alert came in; return True if this tool took it on
     police_response()   an attack or incident near the tool's police: (arrests, attack stopped)
@@ -58,6 +59,9 @@ class Tool:
         pass
 
     def step(self) -> None:
+        pass
+
+    def attack_started(self, village: int, group: int) -> None:
         pass
 
     def attack_reported(self, village: int, group: int) -> None:

@@ -39,6 +39,11 @@ class CommunityLiaison(Tool):
         in_reach = in_reach[np.argsort(t[in_reach], kind="stable")][: self.p.villages_per_assistant * assistants]
         m.contacts[in_reach] = True
 
+    def attack_started(self, village: int, group: int) -> None:
+        if self.mission.contacts[village]:
+            # word reaches the liaison assistants, later and without a call for help
+            self.mission.picture.report_attack(village, group, "liaison")
+
     def step(self) -> None:
         m = self.mission
         if m.start_of_day and m.contacts.any():

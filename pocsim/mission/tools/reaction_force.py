@@ -97,7 +97,7 @@ class Standby(Unit):
             self.tool.helicopters_free += 1
             self.flying = False
         m.outputs.response_hours.append((self.t - alert.raised) * self.view.step_hours)
-        if m.intervene(self.cell, self.tool.p.interrupt_km, by="reaction force"):
+        if m.intervene(self.cell, self.tool.p.interrupt_km, by="reaction force", source="reaction_force"):
             m.outputs.alerts_answered_in_time += 1
         m.look(self.cell, self.tool.p.sighting_km, "reaction_force")
         self.alert = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from pocsim.mission.patrol import raise_platoons
 from pocsim.mission.tools.base import Deploy, Tool
 from pocsim.params import param
@@ -38,5 +40,16 @@ class ThreatPatrols(Tool):
         raise_platoons(self)
 
     def choose_goal(self, patrol) -> tuple[int, int]:
-        v = self.mission.pick_village_at_risk(patrol.cell, self.mode, self.p.reach_hours, self.p.close_call_share)
-        return (int(self.view.villages.cell[v]), v) if v >= 0 else (-1, -1)
+        """The village within reach the picture shows most at risk (one of the close calls, within
+        `close_call_share` of the worst, so platoons do not all go to the same place); with no
+        information at all, one of the biggest villages within reach (where a planner without a
+        picture would send them)."""
+        m = self.mission
+        reach = np.isfinite(m.navigation.hours_to_villages(patrol.cell, self.mode, self.p.reach_hours))
+        if not reach.any():
+            return -1, -1
+        risk = np.where(reach, m.picture.risk(), -1.0)
+        if risk.max() <= 0:
+            risk = np.where(reach, self.view.villages.population.astype(float), -1.0)
+        v = int(m.rng.choice(np.flatnonzero(risk >= self.p.close_call_share * risk.max())))
+        return int(self.view.villages.cell[v]), v
