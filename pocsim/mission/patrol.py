@@ -3,7 +3,22 @@ On the move and on site it reports what it sees and steps into any attack close 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pocsim.mission.units import Unit
+from pocsim.params import param
+
+
+@dataclass
+class PatrolParams:
+    """What every patrol tool's parameters share (each tool's `Params` adds its own)."""
+
+    retry_hours: float = param(12.0, unit="h", low=1.0, high=24.0,
+                               source="assumption: a refused sortie is tried again next half-day")
+    sighting_km: float = param(5.0, unit="km", low=1.0, high=10.0,
+                               source="assumption: what a platoon sees from a vehicle and on foot around it")
+    interrupt_km: float = param(3.0, unit="km", low=0.5, high=5.0,
+                                source="assumption: troops this close hear and reach an attack")
 
 
 class Patrol(Unit):

@@ -7,13 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pocsim.mission.patrol import raise_platoons
+from pocsim.mission.patrol import PatrolParams, raise_platoons
 from pocsim.mission.tools.base import Deploy, Tool
 from pocsim.params import param
 from pocsim.world.terrain import MAIN_ROAD
-
-SIGHT = "assumption: what a platoon sees from a vehicle and on foot around it"
-
 
 class RoutePatrols(Tool):
     name = "route_patrols"
@@ -21,7 +18,7 @@ class RoutePatrols(Tool):
     mode = "vehicle_road"
 
     @dataclass
-    class Params:
+    class Params(PatrolParams):
         troop_share: float = param(0.3, unit="1 (of mission.troops)", low=0.0, high=1.0,
                                    source="strategy: share of the troops out on route patrols, in platoons")
         min_hours: float = param(0.5, unit="h", low=0.0, high=2.0,
@@ -31,11 +28,6 @@ class RoutePatrols(Tool):
         dwell_hours: float = param(0.0, unit="h", low=0.0, high=2.0, source="assumption: drive through")
         rest_hours: float = param(1.0, unit="h", low=0.5, high=12.0,
                                   source="assumption: two or three circuits a day")
-        retry_hours: float = param(12.0, unit="h", low=1.0, high=24.0,
-                                   source="assumption: a refused sortie is tried again next half-day")
-        sighting_km: float = param(5.0, unit="km", low=1.0, high=10.0, source=SIGHT)
-        interrupt_km: float = param(3.0, unit="km", low=0.5, high=5.0,
-                                    source="assumption: troops this close hear and reach an attack")
 
     def deploy(self) -> None:
         raise_platoons(self)

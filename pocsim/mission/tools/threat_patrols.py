@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pocsim.mission.patrol import raise_platoons
+from pocsim.mission.patrol import PatrolParams, raise_platoons
 from pocsim.mission.tools.base import Deploy, Tool
 from pocsim.params import param
-from pocsim.mission.tools.route_patrols import SIGHT
 
 
 class ThreatPatrols(Tool):
@@ -19,7 +18,7 @@ class ThreatPatrols(Tool):
     mode = "vehicle"
 
     @dataclass
-    class Params:
+    class Params(PatrolParams):
         troop_share: float = param(0.3, unit="1 (of mission.troops)", low=0.0, high=1.0,
                                    source="strategy: share of the troops out on threat-informed patrols")
         reach_hours: float = param(12.0, unit="h", low=4.0, high=24.0,
@@ -28,13 +27,8 @@ class ThreatPatrols(Tool):
                                    source="assumption: a patrol stays the day in the village it was sent to")
         rest_hours: float = param(12.0, unit="h", low=4.0, high=48.0,
                                   source="assumption: a platoon rests after a long-range patrol")
-        retry_hours: float = param(12.0, unit="h", low=1.0, high=24.0,
-                                   source="assumption: a refused sortie is tried again next half-day")
         close_call_share: float = param(0.8, unit="1 (of the highest risk)", low=0.5, high=1.0,
                                         source="assumption: planners treat risks within 20% of the worst alike")
-        sighting_km: float = param(5.0, unit="km", low=1.0, high=10.0, source=SIGHT)
-        interrupt_km: float = param(3.0, unit="km", low=0.5, high=5.0,
-                                    source="assumption: troops this close hear and reach an attack")
 
     def deploy(self) -> None:
         raise_platoons(self)
