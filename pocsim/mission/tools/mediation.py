@@ -1,5 +1,5 @@
-"""Mediation (tier 1, dialogue and engagement): teams hold sessions with the leaders of the groups
-the mission blames for attacks (most blamed first), if they can reach where the group camps. A session can fail; one that
+"""Mediation (tier 1, dialogue and engagement): teams hold sessions with the leaders of the
+non-state groups the mission blames for attacks (most blamed first), if they can reach where the group camps. A session can fail; one that
 works lowers the group's appetite for violence; an offensive against the group undoes it."""
 
 from __future__ import annotations
@@ -46,7 +46,9 @@ class Mediation(Tool):
         bases = np.array([b.cell for b in m.bases])
         reach = m.navigation.hours_from(bases, "vehicle", self.p.reach_hours)
         # talk first to the groups the mission blames most, as far as teams go
-        blamed = [g for g in np.argsort(-m.picture.blame, kind="stable") if m.picture.blame[g] > 0]
+        # talks are with non-state groups' leaders; the host state's forces answer to advocacy
+        blamed = [g for g in np.argsort(-m.picture.blame, kind="stable")
+                  if m.picture.blame[g] > 0 and not self.view.groups[g].is_state]
         for g in blamed[: self.teams]:
             where = m.picture.camp[g] if m.picture.camp[g] >= 0 else m.picture.last_seen[g]
             if where < 0 or not np.isfinite(reach[where]) or not m.movement_allowed(int(where)):

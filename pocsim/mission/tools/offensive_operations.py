@@ -1,5 +1,5 @@
-"""Offensive operations: a company sent after the group the picture blames most, to where it was
-last seen. If the group is still there it loses fighters; fighting among villages costs civilian
+"""Offensive operations: a company sent after the non-state group the picture blames most, to
+where it was last seen. If the group is still there it loses fighters; fighting among villages costs civilian
 lives, talks with the group are off, and the group blames the villagers around the fight (the
 world decides all of that: pocsim/world/encounters.py)."""
 
@@ -47,7 +47,10 @@ class OffensiveOperations(Tool):
         m = self.mission
         if not self.companies or any(isinstance(u, Operation) for u in m.units):
             return
-        blamed = np.flatnonzero((m.picture.blame > 0) & (m.picture.last_seen >= 0))
+        # A mission operates with the host state's consent: it fights non-state groups, never the
+        # host state's own forces (their abuses are for advocacy).
+        non_state = np.array([not g.is_state for g in self.view.groups], dtype=bool)
+        blamed = np.flatnonzero((m.picture.blame > 0) & (m.picture.last_seen >= 0) & non_state)
         if len(blamed) == 0:
             return
         group = int(blamed[np.argmax(m.picture.blame[blamed])])
