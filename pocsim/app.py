@@ -73,7 +73,7 @@ def training_config(scenario="default", strategy="static_deterrence", troops=120
     from pocsim.cli import to_config
 
     overrides = [f"scenario={scenario}", f"strategy={strategy}", f"mission.troops={int(troops)}",
-                 f"mission.alert_coverage={float(alert_coverage)}",
+                 f"strategy.tools.alert_network.coverage={float(alert_coverage)}",
                  f"mission.authorisation_hours={float(authorisation_hours)}", f"seed={int(seed)}"]
     with initialize_config_module(config_module="pocsim.configs", version_base="1.3"):
         return to_config(compose("config", overrides=overrides + (SMALL_WORLD if small else [])))
@@ -383,7 +383,8 @@ model_params = {
     "scenario": {"type": "Select", "value": "default", "values": SCENARIOS, "label": "Scenario"},
     "strategy": {"type": "Select", "value": "static_deterrence", "values": STRATEGIES, "label": "Strategy"},
     "troops": Slider("Troops", value=1200, min=0, max=4000, step=100),
-    "alert_coverage": Slider("Alert coverage (share of reachable villages)", value=1.0, min=0.0, max=1.0, step=0.05),
+    "alert_coverage": Slider("Alert coverage (share of villages in liaison contact that join)", value=1.0, min=0.0,
+                             max=1.0, step=0.05),
     "authorisation_hours": Slider("Authorisation delay (hours)", value=3.0, min=0.0, max=24.0, step=0.5),
     "seed": Slider("Seed (the world)", value=0, min=0, max=99, step=1),
 }

@@ -81,7 +81,8 @@ def test_every_scenario_runs_and_draws(scenario):
 def test_the_model_keeps_the_parameters_it_was_built_with():
     m = TrainingModel(scenario="state_perpetrator", strategy="unarmed", troops=800, alert_coverage=0.5,
                       authorisation_hours=6.0, seed=3, small=True)
-    assert m.mission.cfg.troops == 800 and m.mission.cfg.alert_coverage == 0.5
+    assert m.mission.cfg.troops == 800 and m.strategy.tools.alert_network.coverage == 0.5
+    assert m.mission.tool("alert_network").p.coverage == 0.5  # the fielded network enrols with it
     assert m.mission.cfg.authorisation_hours == 6.0 and m.seed == 3 and m.scenario.name == "state_perpetrator"
     assert set(STRATEGIES) == {"none", "static_deterrence", "mobile_operations", "unarmed", "modular"}
 

@@ -27,25 +27,27 @@ def by(results, key, metric):
 def test_main_road_patrols(tmp_path):
     """Many more patrols on the roads, and the villages off the road are no safer for them."""
     r = lesson("main_road_patrols", tmp_path)
-    patrols, off_road = by(r, "strategy.patrols", "patrols"), by(r, "strategy.patrols", "deaths_off_road")
+    patrols, off_road = by(r, "patrolling", "patrols"), by(r, "patrolling", "deaths_off_road")
     assert patrols["route"] > 3 * patrols["threat"]
     assert off_road["route"] >= 0.9 * off_road["threat"]
 
 
 def test_visit_without_follow_up(tmp_path):
     r = lesson("visit_without_follow_up", tmp_path)
-    visits, reprisals = by(r, "strategy.follow_up", "jpt_visits"), by(r, "strategy.follow_up", "reprisal_deaths")
+    key = "strategy.tools.joint_protection_teams.follow_up"
+    visits, reprisals = by(r, key, "jpt_visits"), by(r, key, "reprisal_deaths")
     assert abs(visits[False] - visits[True]) < 0.1 * visits[True]  # as many visits either way
     assert reprisals[False] > 0 and reprisals[False] > 2 * reprisals[True]
 
 
 def test_alert_without_response(tmp_path):
     r = lesson("alert_without_response", tmp_path)
-    key = "strategy.qrf_companies"
-    assert by(r, key, "alerts_raised")[0] > 0
-    assert by(r, key, "alerts_answered_in_time")[0] == 0 and by(r, key, "attacks_interrupted_by_mission")[0] == 0
-    assert by(r, key, "alerts_answered_in_time")[2] > 0
-    assert by(r, key, "civilian_deaths")[2] < by(r, key, "civilian_deaths")[0]
+    key = "strategy.tools.reaction_force.enabled"  # no reaction force (False) or two companies (True)
+    assert by(r, key, "alerts_raised")[False] > 0
+    assert by(r, key, "alerts_answered_in_time")[False] == 0 and by(r, key, "responses")[False] == 0
+    assert by(r, key, "attacks_interrupted_by_mission")[False] == 0
+    assert by(r, key, "alerts_answered_in_time")[True] > 0
+    assert by(r, key, "civilian_deaths")[True] < by(r, key, "civilian_deaths")[False]
 
 
 def test_peacekeepers_targeted(tmp_path):

@@ -1,20 +1,24 @@
 """Single tools at work: mediation, offensive operations, advocacy, DDR, police, host-state
 restrictions, peacekeepers as targets, and a picture that fades."""
 
+from dataclasses import replace
+
 import numpy as np
 
-from pocsim.mission.military import OffensiveOperation
+from pocsim.mission import NoMission
+from pocsim.mission.tools.offensive_operations import Operation
 from pocsim.model import POCModel
 from pocsim.run import simulate
+from pocsim.world import encounters
 from tests.conftest import make_config
 
-
-SHARES = ("teams_share", "liaison_share", "mediation_share", "advocacy_share", "ddr_share")
+CIVILIAN_TOOLS = ("joint_protection_teams", "liaison", "mediation", "advocacy", "ddr")
 
 
 def only(tool: str, share: float = 0.5) -> list[str]:
-    """Civilian staff on one tool only (the shares must not add up to more than everyone)."""
-    return [f"strategy.{k}={share if k == tool else 0}" for k in SHARES]
+    """Civilian staff on one tool only: the other civilian tools are not fielded."""
+    return [f"strategy.tools.{t}.staff_share={share}" if t == tool else f"strategy.tools.{t}.enabled=false"
+            for t in CIVILIAN_TOOLS]
 
 
 def model(*overrides, seed=0):
@@ -22,33 +26,91 @@ def model(*overrides, seed=0):
     return POCModel(cfg.scenario, cfg.strategy, seed=seed, mission=cfg.mission)
 
 
+def weekly_sessions(m, weeks: int, first: int = 0) -> None:
+    """Run only the mediation tool, at the start of one day a week (from week `first` on)."""
+    mediation = m.mission.tool("mediation")
+    for week in range(first, first + weeks):
+        m.t = week * 24 * 7
+        mediation.step()
+
+
 def test_mediation_lowers_aggression_and_an_offensive_undoes_it():
-    m = model("strategy=unarmed", *only("mediation_share"))
-    g = m.groups[0]
+    m = model("strategy=mobile_operations")  # fields both mediation and offensive operations
     mission = m.mission
+    g = next(g for g in m.groups if not g.is_state)
     mission.picture.blame[g.index] = 5
-    for day in range(60):
-        m.t = day * 24 * 7  # one session a week
-        mission.mediation.daily()
+    mission.picture.camp[g.index] = g.cell  # the mission knows where the group camps
+    weekly_sessions(m, 60)
     assert mission.outputs.mediation_sessions > 0
     assert g.aggression < g.initial_aggression
-    op = OffensiveOperation(mission, mission.bases[0], 150.0, g)
+    # an operation reaches the group where it is: it loses fighters, talks are off, villagers are blamed
+    offensive = mission.tool("offensive_operations")
+    op = Operation(offensive, mission.hq.cell, offensive.companies[0], g.index)
     op.cell = g.cell
     strength = g.strength
-    mission.engage(op, g)
+    op.arrive()
     assert g.aggression == g.initial_aggression
-    assert g.strength <= strength
+    assert g.strength < strength
     assert g.grievance.max() > 0  # the group blames the villagers around the fight
 
 
+def test_mediation_needs_a_group_blamed_and_a_place_to_find_it():
+    m = model("strategy=unarmed", *only("mediation"))
+    g = next(g for g in m.groups if not g.is_state)
+    m.mission.picture.camp[g.index] = g.cell  # known camp, but no attack blamed on anyone: no talks
+    weekly_sessions(m, 10)
+    m.mission.picture.blame[g.index] = 3
+    m.mission.picture.camp[g.index] = m.mission.picture.last_seen[g.index] = -1  # blamed, never seen
+    weekly_sessions(m, 10, first=10)
+    assert m.mission.outputs.mediation_sessions == 0 and g.aggression == g.initial_aggression
+    m.mission.picture.last_seen[g.index] = g.cell  # blamed and seen: the teams go and talk
+    weekly_sessions(m, 10, first=20)
+    assert m.mission.outputs.mediation_sessions > 0
+
+
+def test_an_offensive_goes_after_the_most_blamed_group_one_operation_at_a_time():
+    m = model("strategy=mobile_operations")
+    mission, offensive = m.mission, m.mission.tool("offensive_operations")
+    offensive.plan()
+    assert mission.outputs.offensive_operations == 0  # nobody blamed yet: nothing to go after
+    a, b = m.groups[:2]
+    mission.picture.blame[[a.index, b.index]] = [1, 4]
+    mission.picture.last_seen[[a.index, b.index]] = [a.cell, b.cell]
+    hq = mission.hq.troops
+    offensive.plan()
+    ops = [u for u in mission.units if isinstance(u, Operation)]
+    assert len(ops) == 1 and ops[0].group == b.index and ops[0].goal == b.cell
+    assert mission.hq.troops == hq - ops[0].troops and mission.outputs.offensive_operations == 1
+    offensive.plan()
+    assert sum(isinstance(u, Operation) for u in mission.units) == 1
+
+
+def test_a_strike_finds_the_group_only_where_it_still_is_and_fighting_costs_civilians():
+    m = model("strategy=mobile_operations")
+    p = m.mission.tool("offensive_operations").p
+    g = next(g for g in m.groups if not g.is_state)
+    ny, nx = m.terrain.shape
+    gy, gx = divmod(g.cell, nx)
+    far = (0 if gy > ny // 2 else ny - 1) * nx + (0 if gx > nx // 2 else nx - 1)  # the farthest corner
+    strength = g.strength
+    assert not encounters.strike(m, g, far, 150.0, p)  # it had moved on: no losses, no blame
+    assert g.strength == strength and g.grievance.max() == 0
+    village = int(np.argmax(m.present))  # fight where many people are, with heavy collateral
+    g.cell = int(m.villages.cell[village])
+    assert encounters.strike(m, g, g.cell, 150.0, replace(p, collateral_share=0.5))
+    assert m.ledger.deaths_of_kind("collateral") > 0 and m.villages.deaths[village] > 0
+    assert g.grievance[village] > 0
+
+
 def test_advocacy_raises_the_cost_of_abuse_for_state_forces_only():
-    m = model("strategy=unarmed", *only("advocacy_share"))
+    m = model("strategy=unarmed", *only("advocacy"))
+    advocacy = m.mission.tool("advocacy")
     state = next(g for g in m.groups if g.is_state)
     rebel = next(g for g in m.groups if not g.is_state)
     before = state.abuse_cost, rebel.abuse_cost
     for _ in range(10):
-        m.mission.advocacy.attack_reported(state)
-        m.mission.advocacy.attack_reported(rebel)
+        advocacy.attack_reported(0, state.index)
+        advocacy.attack_reported(0, rebel.index)
     assert state.abuse_cost > before[0] and rebel.abuse_cost == before[1]
     assert m.mission.outputs.abuses_documented == 10
     # a higher cost of abuse makes every target less attractive to the state forces
@@ -61,19 +123,50 @@ def test_advocacy_raises_the_cost_of_abuse_for_state_forces_only():
 def test_ddr_demobilises_fighters_only_where_a_peace_process_exists():
     strength = {}
     for peace in ("true", "false"):
-        m, _ = simulate(make_config("strategy=unarmed", *only("ddr_share"), f"scenario.peace_process={peace}",
-                                    "days=30", "mission.deterrence_per_company=0"))
+        # police arrests now cost groups fighters too: no police, so that DDR is the only difference
+        m, _ = simulate(make_config("strategy=unarmed", *only("ddr"), "strategy.tools.formed_police.enabled=false",
+                                    "strategy.tools.individual_police.enabled=false",
+                                    f"scenario.peace_process={peace}", "days=30", "mission.deterrence_per_company=0"))
         strength[peace] = sum(g.strength for g in m.groups if not g.is_state)
     assert strength["true"] < strength["false"]
 
 
-def test_police_at_a_protection_site_arrest_those_who_prey_on_it():
+def test_formed_police_at_a_protection_site_arrest_those_who_prey_on_it():
+    """An incident at the site (not a raid) becomes an arrest; unarmed incidents are not 'stopped'."""
     m = model("strategy=static_deterrence")
-    site, officers = m.mission.police_sites[0]
-    prevented = sum(m.mission.prevents_incident(site) for _ in range(200))
-    assert 0 < prevented < 200 and m.mission.outputs.arrests == prevented
+    fpu = m.mission.tool("formed_police")
+    base, officers = fpu.sites[0]
+    site = int(np.flatnonzero(m.villages.cell == base.cell)[0])
+    responses = [fpu.police_response(site, raid=False) for _ in range(200)]
+    arrests = sum(a for a, _ in responses)
+    assert 0 < arrests < 200 and m.mission.outputs.arrests == arrests
+    assert not any(stopped for _, stopped in responses)
     far = int(np.argmax((m.villages.x - m.villages.x[site]) ** 2 + (m.villages.y - m.villages.y[site]) ** 2))
-    assert not any(m.mission.prevents_incident(far) for _ in range(50))
+    assert all(fpu.police_response(far, raid=False) == (0, False) for _ in range(50))
+
+
+def test_individual_police_arrest_with_the_host_police_and_never_stop_an_attack():
+    m = model("strategy=static_deterrence")
+    ipo = m.mission.tool("individual_police")
+    town = int(np.flatnonzero(m.villages.cell == ipo.posts[0][0])[0])
+    responses = [ipo.police_response(town, raid=True) for _ in range(400)]
+    arrests = sum(a for a, _ in responses)
+    # the host police act on only some cases: fewer arrests than with every case acted on
+    assert 0 < arrests < ipo.p.host_police_cooperation * 400 and not any(s for _, s in responses)
+    unpoliced = [v for v in range(len(m.villages)) if ipo.post_near(v, ipo.p.town_km) == 0]
+    assert unpoliced and all(ipo.police_response(unpoliced[0], raid=True) == (0, False) for _ in range(50))
+    # an attack reported within a station's jurisdiction may end with a suspect arrested
+    g = next(g for g in m.groups if not g.is_state)
+    strength = g.strength
+    for _ in range(50):
+        ipo.attack_reported(town, g.index)
+    assert g.strength < strength
+
+
+def test_without_a_mission_nobody_responds():
+    assert NoMission().police_response(0, raid=True) == (0, False)
+    m = model("strategy=none")
+    assert isinstance(m.mission, NoMission) and m.mission.outputs is None
 
 
 def test_the_host_state_refuses_some_movements_near_its_forces():
@@ -98,7 +191,7 @@ def test_a_group_that_targets_peacekeepers_is_drawn_to_their_presence():
 
 
 def test_the_picture_fades_without_reports():
-    m = model("strategy=unarmed", *only("mediation_share"), "strategy.qrf_companies=0")
+    m = model("strategy=unarmed", *only("mediation"))
     p = m.mission.picture
     p.estimate[:] = 1.0
     for _ in range(48):
