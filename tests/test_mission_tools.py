@@ -57,25 +57,29 @@ def test_mediation_lowers_aggression_and_an_offensive_undoes_it():
 def test_mediation_needs_a_group_blamed_and_a_place_to_find_it():
     m = model("strategy=unarmed", *only("mediation"))
     g = next(g for g in m.groups if not g.is_state)
-    m.mission.picture.camp[g.index] = g.cell  # known camp, but no attack blamed on anyone: no talks
-    weekly_sessions(m, 10)
+    state = next(g for g in m.groups if g.is_state)
+    m.mission.picture.camp[[g.index, state.index]] = [g.cell, state.cell]
+    m.mission.picture.blame[state.index] = 5  # talks are with non-state groups only (state abuses: advocacy)
+    weekly_sessions(m, 10)  # the non-state group's camp is known, but no attack blamed on it: no talks
     m.mission.picture.blame[g.index] = 3
     m.mission.picture.camp[g.index] = m.mission.picture.last_seen[g.index] = -1  # blamed, never seen
     weekly_sessions(m, 10, first=10)
     assert m.mission.outputs.mediation_sessions == 0 and g.aggression == g.initial_aggression
+    assert state.aggression == state.initial_aggression
     m.mission.picture.last_seen[g.index] = g.cell  # blamed and seen: the teams go and talk
     weekly_sessions(m, 10, first=20)
     assert m.mission.outputs.mediation_sessions > 0
 
 
-def test_an_offensive_goes_after_the_most_blamed_group_one_operation_at_a_time():
+def test_an_offensive_goes_after_the_most_blamed_non_state_group_one_operation_at_a_time():
     m = model("strategy=mobile_operations")
     mission, offensive = m.mission, m.mission.tool("offensive_operations")
     offensive.plan()
     assert mission.outputs.offensive_operations == 0  # nobody blamed yet: nothing to go after
-    a, b = m.groups[:2]
-    mission.picture.blame[[a.index, b.index]] = [1, 4]
-    mission.picture.last_seen[[a.index, b.index]] = [a.cell, b.cell]
+    a, b = [g for g in m.groups if not g.is_state][:2]
+    state = next(g for g in m.groups if g.is_state)  # blamed most, but the host state's forces are not fought
+    mission.picture.blame[[a.index, b.index, state.index]] = [1, 4, 9]
+    mission.picture.last_seen[[a.index, b.index, state.index]] = [a.cell, b.cell, state.cell]
     hq = mission.hq.troops
     offensive.plan()
     ops = [u for u in mission.units if isinstance(u, Operation)]
