@@ -36,7 +36,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("pocsim/mission/presence.py", "stamp.shape[0] // 2"): "the centre of a square stamp",
     ("pocsim/mission/presence.py", "(2 * radius**2)"): "the Gaussian kernel exp(-r^2 / (2 sigma^2))",
     ("pocsim/mission/patrol.py", "2 * self.route.km"): "a patrol goes out and back along its route",
-    ("pocsim/mission/mission.py", "/ unit + 0.5))"): "rounding to the nearest whole unit",
     ("pocsim/world/landscape.py", "2 * np.pi"): "a full turn in radians",
     ("pocsim/world/route.py", "np.sqrt(2.0)"): "the length of a diagonal step between cells",
     ("pocsim/world/terrain.py", "WATER = 0, 1, 2"): "category codes of the landcover layer",

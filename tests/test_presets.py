@@ -34,14 +34,17 @@ def test_each_arm_uses_its_tools(preset):
     for arm in arms(preset):
         with initialize_config_module(config_module="pocsim.configs", version_base="1.3"):
             cfg = to_config(compose("config", overrides=[f"+{preset}", *arm, "seed=0", f"days={DAYS}"]))
-        if cfg.mission.troops < 1200:
-            # troop_levels' low doses: a strategy's shares of a small force round to whole companies and
-            # platoons, and the tools deployed last (escorts) may get none; its point is the dose itself
-            continue
         model, summary = simulate(cfg)
-        fielded = [t.name for t in getattr(model.mission, "tools", [])]
-        for tool, output in SHOWS.items():
-            if tool in fielded:
-                assert summary[output] > 0, f"{preset} {arm}: {tool} fielded but {output} = 0 in {DAYS} days"
-        if "reaction_force" in fielded:
-            assert any(u.kind == "reaction_force" for u in model.mission.units), f"{preset} {arm}: no standby company"
+        for tool in getattr(model.mission, "tools", []):
+            total = {"troops": cfg.mission.troops, "police": cfg.mission.police,
+                     "civilian_staff": cfg.mission.civilian_staff}
+            wants = [(kind, share * total[kind], unit) for kind, share, unit in tool.wants() if share > 0]
+            # a share that covers a whole unit is always granted it (rounding never starves a tool)
+            assert all(tool.granted(kind) >= unit for kind, people, unit in wants if people >= unit), tool.name
+            if any(tool.granted(kind) == 0 for kind, _, _ in wants):
+                continue  # a share of a small force that covers no whole unit: 12.5% of 600 troops is half a company
+            if tool.name in SHOWS:
+                assert summary[SHOWS[tool.name]] > 0, \
+                    f"{preset} {arm}: {tool.name} fielded but {SHOWS[tool.name]} = 0 in {DAYS} days"
+            if tool.name == "reaction_force":
+                assert any(u.kind == "reaction_force" for u in model.mission.units), f"{preset} {arm}: no standby"

@@ -9,7 +9,9 @@ uses and sets their shares; the others stay off. Adding a tool therefore means a
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field, make_dataclass
+
 from pocsim.mission.tools import registry
 from pocsim.params import param, setting
 
@@ -32,7 +34,7 @@ def _source(delay: float, noise: float, why: str):
 
 @dataclass
 class ReportsConfig:
-    """Delay and error per source (replaces a single report delay that applied to none)."""
+    """Delay and error of the reports of each kind of source."""
 
     patrol: SourceConfig = _source(2.0, 0.5, "a platoon radios what it saw at the end of its leg")
     liaison: SourceConfig = _source(12.0, 0.5, "daily phone round, passed on through the field office")
@@ -98,7 +100,8 @@ def _tools_config():
         section = make_dataclass(f"{tool.__name__}Config", [
             ("enabled", bool, setting(False, means=f"the strategy fields this tool ({tool.__name__})"))],
             bases=(tool.Params,))
-        sections.append((name, section, setting(default_factory=section, means=(tool.__doc__ or name).split(".")[0])))
+        doc = tool.__doc__ or sys.modules[tool.__module__].__doc__ or name
+        sections.append((name, section, setting(default_factory=section, means=" ".join(doc.split(".")[0].split()))))
     return make_dataclass("ToolsConfig", sections)
 
 

@@ -20,20 +20,33 @@ from pocsim.mission.units import Base
 
 
 class Resources:
-    """What the scenario gave the mission and what the tools have taken of it so far."""
+    """What the scenario gave the mission, and how the tools share it. Each tool asks for a share
+    of a resource in whole units (companies, platoons, teams, officers); it gets the whole units its
+    share covers, and the people left over go a unit at a time to the tools whose shares came
+    closest to another unit (largest remainder; deployment order breaks ties), never more than
+    there is. Rounding therefore never starves a tool of what its share fully covers."""
 
-    def __init__(self, cfg):
+    def __init__(self, cfg, requests):
+        """`requests`: (tool name, resource, share, unit size) for every share a tool asks for."""
         self.total = {"troops": cfg.troops, "police": cfg.police, "civilian_staff": cfg.civilian_staff}
-        self.left = dict(self.total)
+        self.granted: dict[tuple[str, str], int] = {}
+        for kind, total in self.total.items():
+            asks = [(name, share, max(unit, 1)) for name, k, share, unit in requests if k == kind and share > 0]
+            quota = [share * total / unit for _, share, unit in asks]
+            units = [int(np.floor(q + 1e-9)) for q in quota]  # (0.29 * 100 is 28.999...)
+            spare = total - sum(n * unit for n, (_, _, unit) in zip(units, asks))
+            for i in sorted(range(len(asks)), key=lambda i: -(quota[i] - units[i])):
+                if quota[i] - units[i] > 1e-9 and asks[i][2] <= spare:
+                    units[i] += 1
+                    spare -= asks[i][2]
+            for (name, _, unit), n in zip(asks, units):
+                self.granted[(name, kind)] = n * unit
+        self.left = {kind: total - sum(v for (_, k), v in self.granted.items() if k == kind)
+                     for kind, total in self.total.items()}
 
-    def take(self, kind: str, share: float, unit: int = 1) -> int:
-        """`share` of the total in whole units of `unit` people, to the nearest unit (half a company
-        is a company), never more than is left: tools deployed earlier come first."""
-        unit = max(unit, 1)
-        wanted = int(np.floor(share * self.total[kind] / unit + 0.5)) * unit if share > 0 else 0
-        got = min(wanted, self.left[kind] // unit * unit)
-        self.left[kind] -= got
-        return got
+    def give_back(self, kind: str, people: int) -> None:
+        """People a tool was granted but cannot use (e.g. teams without an escort)."""
+        self.left[kind] += people
 
 
 class Mission:
@@ -48,7 +61,6 @@ class Mission:
         self.picture = ThreatPicture(view, cfg, streams["picture"])
         self.presence = Presence(view.terrain, cfg, view.engine)
         self.navigation = Navigation(view.terrain, view.villages.cell, view.engine)
-        self.resources = Resources(cfg)
         n = len(view.villages)
         self.towns = largest_towns(view.villages)
         self.bases: list[Base] = []
@@ -63,6 +75,7 @@ class Mission:
         self.hq = self.open_base(int(view.villages.cell[self.towns[0]]), 0.0)
         fielded = [(cls, getattr(strategy.tools, name)) for name, cls in registry().items()]
         self.tools = [cls(self, params) for cls, params in fielded if params.enabled]
+        self.resources = Resources(cfg, [(t.name, *want) for t in self.tools for want in t.wants()])
         for tool in self.tools:
             tool.deploy()
         # Troops no tool took garrison the headquarters (they deter around it, nothing more).

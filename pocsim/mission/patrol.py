@@ -70,5 +70,5 @@ def raise_platoons(tool) -> None:
     m = tool.mission
     size = m.cfg.platoon_size
     homes = m.field_bases or [m.hq]
-    for k in range(m.resources.take("troops", tool.p.troop_share, size) // size):
+    for k in range(tool.granted("troops") // size):
         m.units.append(Patrol(tool, homes[k % len(homes)].cell, float(size)))

@@ -23,8 +23,11 @@ class HumanRightsAdvocacy(Tool):
                                      source="assumption: diminishing returns; five officers do half what "
                                             "many could")
 
+    def wants(self) -> list:
+        return [("civilian_staff", self.p.staff_share, 1)]
+
     def deploy(self) -> None:
-        officers = self.mission.resources.take("civilian_staff", self.p.staff_share)
+        officers = self.granted("civilian_staff")
         self.weight = officers / (officers + self.p.half_officers)
 
     def attack_reported(self, village: int, group: int) -> None:

@@ -3,7 +3,8 @@
 A tool declares its parameters (a `Params` dataclass whose fields carry unit, range and source),
 holds its own state and units, and is called in the mission's documented order:
 
-    deploy()            once, when the mission arrives: take resources, place units
+    wants()             the shares of the mission's resources it asks for, in whole units of a size
+    deploy()            once, when the mission arrives: place what it was granted
     plan()              each planning cycle, from the threat picture
     step()              each hour, after the units in the field have moved and acted
     attack_started()    an attack began at a village (what the tool hears of it is its own business)
@@ -51,6 +52,14 @@ class Tool:
     @property
     def view(self):
         return self.mission.view
+
+    def wants(self) -> list[tuple[str, float, int]]:
+        """(resource, share, unit size) for each resource the tool takes a share of."""
+        return []
+
+    def granted(self, kind: str) -> int:
+        """People of that resource the mission gave the tool (pocsim/mission/mission.py Resources)."""
+        return self.mission.resources.granted.get((self.name, kind), 0)
 
     def deploy(self) -> None:
         pass

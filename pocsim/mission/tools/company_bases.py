@@ -21,10 +21,13 @@ class CompanyBases(Tool):
         troop_share: float = param(0.5, unit="1 (of mission.troops)", low=0.0, high=1.0,
                                    source="strategy: share of the troops garrisoning company bases")
 
+    def wants(self) -> list:
+        return [("troops", self.p.troop_share, self.mission.cfg.company_size)]
+
     def deploy(self) -> None:
         m = self.mission
         size = m.cfg.company_size
-        companies = m.resources.take("troops", self.p.troop_share, size) // size
+        companies = self.granted("troops") // size
         for k in range(companies):
             base = m.open_base(int(self.view.villages.cell[m.towns[k % len(m.towns)]]), float(size))
             if base not in m.field_bases:

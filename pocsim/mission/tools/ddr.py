@@ -22,8 +22,11 @@ class DDR(Tool):
                                           source="assumption: four staff demobilise about 6% of a calm "
                                                  "group a month")
 
+    def wants(self) -> list:
+        return [("civilian_staff", self.p.staff_share, 1)]
+
     def deploy(self) -> None:
-        self.staff = self.mission.resources.take("civilian_staff", self.p.staff_share)
+        self.staff = self.granted("civilian_staff")
 
     def step(self) -> None:
         if self.staff > 0 and self.view.peace_process and self.mission.start_of_day:

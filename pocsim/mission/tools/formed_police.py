@@ -35,9 +35,12 @@ class FormedPolice(Tool):
         stop_per_hour: float = param(0.5, unit="1/h", low=0.1, high=1.0,
                                      source="assumption: an armed unit on site stops an attack within hours")
 
+    def wants(self) -> list:
+        return [("police", self.p.police_share, self.p.unit_size)]
+
     def deploy(self) -> None:
         m = self.mission
-        units = m.resources.take("police", self.p.police_share, self.p.unit_size) // self.p.unit_size
+        units = self.granted("police") // self.p.unit_size
         officers: dict = {}
         bases = m.garrisons()
         for k in range(units):  # one unit to each of the largest bases, round again if more units

@@ -34,9 +34,12 @@ class IndividualPolice(Tool):
                                             source="assumption: officers at which half the cases "
                                                    "the host police act on end in an arrest")
 
+    def wants(self) -> list:
+        return [("police", self.p.police_share, 1)]
+
     def deploy(self) -> None:
         m = self.mission
-        officers = m.resources.take("police", self.p.police_share)
+        officers = self.granted("police")
         self.posts: list[tuple[int, float]] = []  # (cell, officers)
         for town in m.towns:
             if officers <= 0:
@@ -44,7 +47,7 @@ class IndividualPolice(Tool):
             here = min(officers, self.p.officers_per_town)
             self.posts.append((int(self.view.villages.cell[town]), float(here)))
             officers -= here
-        m.resources.left["police"] += officers  # more than the towns can use: not deployed
+        m.resources.give_back("police", officers)  # more than the towns can use: not deployed
 
     def post_near(self, village: int, km: float) -> float:
         """Officers at the first post within `km` of the village (0 if none)."""

@@ -50,19 +50,24 @@ class JointProtectionTeams(Tool):
         civilian_lead_weight: float = param(1.0, unit="1", low=0.0, high=3.0,
                                             source="strategy: extra priority of villages where troops stay out")
 
+    def wants(self) -> list:
+        cfg = self.mission.cfg
+        return [("civilian_staff", self.p.staff_share, cfg.team_size),
+                ("troops", self.p.escort_troop_share, cfg.platoon_size)]
+
     def deploy(self) -> None:
         m = self.mission
         self.plans = m.plans = ProtectionPlans(self)
-        teams = m.resources.take("civilian_staff", self.p.staff_share, m.cfg.team_size) // m.cfg.team_size
-        escorts = m.resources.take("troops", self.p.escort_troop_share, m.cfg.platoon_size) // m.cfg.platoon_size
+        teams = self.granted("civilian_staff") // m.cfg.team_size
+        escorts = self.granted("troops") // m.cfg.platoon_size
         for k in range(teams):
             if self.p.escorted and k >= escorts:
-                m.resources.left["civilian_staff"] += m.cfg.team_size  # no escort: the team cannot go out
+                m.resources.give_back("civilian_staff", m.cfg.team_size)  # no escort: the team cannot go out
                 continue
             escort = float(m.cfg.platoon_size) if self.p.escorted else 0.0
             m.units.append(Team(self, m.hq.cell, escort))
         unused = escorts - sum(isinstance(u, Team) and u.troops > 0 for u in m.units)
-        m.resources.left["troops"] += unused * m.cfg.platoon_size
+        m.resources.give_back("troops", unused * m.cfg.platoon_size)
 
     def pick_village(self, cell: int, mode: str) -> int:
         m, v = self.mission, self.view.villages

@@ -28,9 +28,12 @@ class CommunityLiaison(Tool):
         villages_per_assistant: int = param(15, unit="villages", low=5, high=40,
                                             source="assumption: an assistant keeps up with about 15 villages")
 
+    def wants(self) -> list:
+        return [("civilian_staff", self.p.staff_share, 1)]
+
     def deploy(self) -> None:
         m, v = self.mission, self.view.villages
-        assistants = m.resources.take("civilian_staff", self.p.staff_share)
+        assistants = self.granted("civilian_staff")
         if assistants <= 0:
             return
         offices = m.towns[: max(1, assistants // self.p.assistants_per_office)]

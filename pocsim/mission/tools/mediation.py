@@ -33,9 +33,12 @@ class Mediation(Tool):
                                         source="assumption: talks never take a group below 30% of its "
                                                "initial appetite for violence")
 
+    def wants(self) -> list:
+        return [("civilian_staff", self.p.staff_share, self.mission.cfg.team_size)]
+
     def deploy(self) -> None:
         m = self.mission
-        self.teams = m.resources.take("civilian_staff", self.p.staff_share, m.cfg.team_size) // m.cfg.team_size
+        self.teams = self.granted("civilian_staff") // m.cfg.team_size
         self.next_session = 0
 
     def step(self) -> None:

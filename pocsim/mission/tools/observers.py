@@ -34,12 +34,14 @@ class MilitaryObservers(Tool):
         rest_hours: float = param(24.0, unit="h", low=6.0, high=72.0,
                                   source="assumption: a patrol a day per team at most")
 
+    def wants(self) -> list:
+        return [("troops", self.p.troop_share, self.p.team_size)]
+
     def deploy(self) -> None:
         m = self.mission
-        size = self.p.team_size
         homes = m.field_bases or [m.hq]
-        for k in range(m.resources.take("troops", self.p.troop_share, size) // size):
-            m.units.append(Observers(self, homes[k % len(homes)].cell, float(size)))
+        for k in range(self.granted("troops") // self.p.team_size):
+            m.units.append(Observers(self, homes[k % len(homes)].cell, float(self.p.team_size)))
 
     def stalest_village(self, cell: int) -> int:
         """The village within reach the mission has heard least recently about (biggest first)."""

@@ -37,10 +37,13 @@ class OffensiveOperations(Tool):
         grievance: float = param(1.0, unit="grievance", low=0.2, high=3.0,
                                  source="assumption: one unit of grievance per village; Kalyvas 2006 on reprisals")
 
+    def wants(self) -> list:
+        return [("troops", self.p.troop_share, self.mission.cfg.company_size)]
+
     def deploy(self) -> None:
         m = self.mission
         size = m.cfg.company_size
-        self.companies = [float(size)] * (m.resources.take("troops", self.p.troop_share, size) // size)
+        self.companies = [float(size)] * (self.granted("troops") // size)
         m.hq.troops += sum(self.companies)  # at the headquarters between operations
 
     def plan(self) -> None:

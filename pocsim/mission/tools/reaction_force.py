@@ -29,11 +29,14 @@ class ReactionForce(Tool):
         sighting_km: float = param(5.0, unit="km", low=1.0, high=10.0,
                                    source="assumption: what a company sees around the village it reached")
 
+    def wants(self) -> list:
+        return [("troops", self.p.troop_share, self.mission.cfg.company_size)]
+
     def deploy(self) -> None:
         m = self.mission
         size = m.cfg.company_size
         self.helicopters_free = m.cfg.helicopters
-        for k in range(m.resources.take("troops", self.p.troop_share, size) // size):
+        for k in range(self.granted("troops") // size):
             hub = int(self.view.villages.cell[m.towns[k % len(m.towns)]])
             m.open_base(hub, 0.0)  # the company's own standby base (no garrison beyond it)
             m.units.append(Standby(self, hub, float(size)))

@@ -29,6 +29,9 @@ class RoutePatrols(Tool):
         rest_hours: float = param(1.0, unit="h", low=0.5, high=12.0,
                                   source="assumption: two or three circuits a day")
 
+    def wants(self) -> list:
+        return [("troops", self.p.troop_share, self.mission.cfg.platoon_size)]
+
     def deploy(self) -> None:
         raise_platoons(self)
         self.circuit_ends: dict[int, np.ndarray] = {}

@@ -31,10 +31,13 @@ class TemporaryBases(Tool):
                                         source="strategy: troops stay this far from groups known to fight "
                                                "peacekeepers or state forces blamed for abuse (0: never)")
 
+    def wants(self) -> list:
+        return [("troops", self.p.troop_share, self.mission.cfg.company_size)]
+
     def deploy(self) -> None:
         m = self.mission
         size = m.cfg.company_size
-        companies = m.resources.take("troops", self.p.troop_share, size) // size
+        companies = self.granted("troops") // size
         self.bases = []
         for k in range(companies):  # at the towns until the picture says where threat is
             base = m.open_base(int(self.view.villages.cell[m.towns[k % len(m.towns)]]), float(size), temporary=True)

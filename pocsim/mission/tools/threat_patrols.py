@@ -30,6 +30,9 @@ class ThreatPatrols(Tool):
         close_call_share: float = param(0.8, unit="1 (of the highest risk)", low=0.5, high=1.0,
                                         source="assumption: planners treat risks within 20% of the worst alike")
 
+    def wants(self) -> list:
+        return [("troops", self.p.troop_share, self.mission.cfg.platoon_size)]
+
     def deploy(self) -> None:
         raise_platoons(self)
 
