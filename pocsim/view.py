@@ -82,9 +82,11 @@ class MissionView:
         near = m.villages_near(cell, km)
         groups = tuple((g.index, g.cell, g.activity.value == "resting") for g in m.groups
                        if m.terrain.within_km(g.cell, cell, km))
-        attacks = m.ledger.attacks_on(near, since=m.t - hearsay_hours / m.step_hours) if hearsay_hours > 0 else ()
-        index = {g.name: g.index for g in m.groups}
-        attacks = tuple((v, step, index[name]) for v, step, name in attacks if name in index)
+        attacks = ()
+        if hearsay_hours > 0:  # who did it, as the ledger names the perpetrator (the mission's own harm aside)
+            index = {g.name: g.index for g in m.groups}
+            told = m.ledger.attacks_on(near, since=m.t - hearsay_hours / m.step_hours)
+            attacks = tuple((v, step, index[name]) for v, step, name in told if name in index)
         return Sight(near, m.threat_at_villages[near].copy(), m.present[near] - m.villages.residents[near], groups,
                      attacks)
 
