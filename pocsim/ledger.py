@@ -78,6 +78,15 @@ class Ledger:
         wanted = set(int(v) for v in villages)
         return [(e[10], e[7], e[4]) for e in self.events if e[3] == 3 and e[7] >= since and e[10] in wanted]
 
+    def close_run(self) -> None:
+        """What was counted after the last day closed (attacks logged as the run ended) belongs to
+        that last day."""
+        if self.days:
+            for k in DAILY_FIELDS:
+                self.days[-1][k] += self.today[k]
+                self.totals[k] += self.today[k]
+            self.today = dict.fromkeys(DAILY_FIELDS, 0)
+
     def events_table(self) -> pa.Table:
         columns = list(zip(*self.events)) if self.events else [[] for _ in EVENT_SCHEMA]
         return pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, EVENT_SCHEMA)],

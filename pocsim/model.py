@@ -25,8 +25,9 @@ from pocsim.world.world import build_world
 class POCModel(mesa.Model):
     """An area of operations: terrain, villages, armed groups and (optionally) a UN mission.
 
-    Randomness: Mesa's `rng` is seeded with `seed`; every part of the model draws from its own
-    named stream (pocsim.streams), so the world at t=0 is the same whatever the strategy.
+    Randomness: Mesa's `rng` is seeded with `seed`; the world at t=0 comes from named streams and
+    every later decision from a draw keyed by what it decides, who and when (pocsim.streams), so
+    strategies run on one seed face the same world and stay paired.
     """
 
     def __init__(self, scenario: ScenarioConfig | None = None, strategy: StrategyConfig | None = None,
@@ -88,6 +89,7 @@ class POCModel(mesa.Model):
 
     def move_groups(self) -> None:
         # A fresh order each hour so no group always moves first.
+        # (one permutation every step whatever happens: a sequential stream stays paired, see streams.py)
         for i in self.streams["schedule"].permutation(len(self.groups)):
             self.groups[i].step()
 
@@ -150,13 +152,14 @@ class POCModel(mesa.Model):
         residents = int(self.villages.residents[village])
         hosted = int(self.present[village]) - residents
         killed_res = int(rng.hypergeometric(residents, hosted, killed)) if killed else 0
-        self.harm(village, killed_res, killed - killed_res, injured)
+        self.harm(village, killed_res, killed - killed_res, injured, rng)
 
-    def harm(self, village: int, killed_residents: int, killed_hosted: int, injured: int) -> None:
+    def harm(self, village: int, killed_residents: int, killed_hosted: int, injured: int,
+             rng: np.random.Generator) -> None:
         v = self.villages
         v.residents[village] -= killed_residents
         if killed_hosted:
-            self.displacement.kill_hosted(village, killed_hosted)
+            self.displacement.kill_hosted(village, killed_hosted, rng)
         v.deaths[village] += killed_residents + killed_hosted
         v.injuries[village] += injured
         self.ledger.add(civilian_deaths=killed_residents + killed_hosted, civilian_injuries=injured)
@@ -187,6 +190,13 @@ class POCModel(mesa.Model):
                 d = np.hypot(self.villages.x - ox, self.villages.y - oy) * km
                 out += other.strength * np.exp(-d / self.scenario.group_behaviour.defence_range_km)
         return out
+
+    def finish(self) -> None:
+        """The run is over: attacks still going on are logged as they stand, so that the event log
+        holds every death (a raid is otherwise logged when it ends)."""
+        for raid in list(self.violence.raids):
+            self.violence.end_raid(raid)
+        self.ledger.close_run()
 
     def run(self, days: int) -> None:
         for _ in range(int(round(days * 24 / self.step_hours))):

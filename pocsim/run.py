@@ -39,6 +39,7 @@ def simulate(cfg: PocsimConfig, progress: bool = False, each_day=None) -> tuple[
         model.run(1)
         if each_day is not None:
             each_day(model)
+    model.finish()
     return model, summarize(model, cfg, time.perf_counter() - t0)
 
 

@@ -1,9 +1,17 @@
-"""Named random streams: common random numbers across strategies.
+"""Random numbers keyed by what they decide: common random numbers that survive a decision.
 
-Each part of the model draws from its own generator, derived from the run's seed and the stream's
-name (not from the order in which streams are created). The world (terrain, villages, the armed
-groups at t=0) is built only from world streams, so two runs that differ only by strategy face the
-same world, and the mission's own draws never shift the draws of the armed groups.
+Building the world draws from named streams (`streams["terrain"]`), each derived from the run's
+seed and its name, so two runs that differ only by strategy face the same world at t=0.
+
+Every stochastic decision while the model runs draws from `streams.draw(purpose, *ids)`: a fresh
+counter-based generator (Philox) keyed by the seed, what the draw decides, and who, where and when
+(e.g. `draw("rest", group, step)`, `draw("raid_hour", village, step)`). A decision therefore gets
+the same random numbers whatever happened before it: when the mission changes one group's plan,
+other groups' rests and targets, other villages' escapes and unrelated incidents draw exactly
+what they would have drawn, and two strategies run on one seed stay paired (after Starsim's
+per-decision random streams). Ids are non-negative integers. A draw made every step whatever
+happens, with the same shape (the order groups move in, one uniform per village for incidents),
+may use a named stream instead: its n-th call is the same in every run, and it is cheaper.
 """
 
 from __future__ import annotations
@@ -24,3 +32,8 @@ class Streams:
             key = zlib.crc32(name.encode("utf-8"))
             self._cache[name] = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(key,)))
         return self._cache[name]
+
+    def draw(self, purpose: str, *ids: int) -> np.random.Generator:
+        """The generator of one decision (see the module docstring)."""
+        key = zlib.crc32(purpose.encode("utf-8"))
+        return np.random.Generator(np.random.Philox(np.random.SeedSequence(self.seed, spawn_key=(key, *map(int, ids)))))

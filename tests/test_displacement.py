@@ -52,6 +52,6 @@ def test_the_displaced_move_on_and_are_exposed_where_they_stay():
     # killed where they stay: counted at that village, taken from their cohort
     where = int(v.refuge[i])
     deaths_before = int(v.deaths[where])
-    m.harm(where, 0, 10, 0)
+    m.harm(where, 0, 10, 0, np.random.default_rng(0))
     assert v.away[i] == 90 and v.deaths[where] == deaths_before + 10
     assert v.alive + v.deaths.sum() == v.population.sum()

@@ -135,35 +135,44 @@ def test_ddr_demobilises_fighters_only_where_a_peace_process_exists():
     assert strength["true"] < strength["false"]
 
 
+def hourly(m, call, hours: int) -> list:
+    """`call()` once in each of `hours` successive hours: the police's draws are keyed by the hour
+    (pocsim/streams.py), so calls within one hour repeat the same draw."""
+    out = []
+    for t in range(hours):
+        m.t = t
+        out.append(call())
+    return out
+
+
 def test_formed_police_at_a_protection_site_arrest_those_who_prey_on_it():
     """An incident at the site (not a raid) becomes an arrest; unarmed incidents are not 'stopped'."""
     m = model("strategy=static_deterrence")
     fpu = m.mission.tool("formed_police")
     base, officers = fpu.sites[0]
     site = int(np.flatnonzero(m.villages.cell == base.cell)[0])
-    responses = [fpu.police_response(site, raid=False) for _ in range(200)]
+    responses = hourly(m, lambda: fpu.police_response(site, raid=False), 200)
     arrests = sum(a for a, _ in responses)
     assert 0 < arrests < 200 and m.mission.outputs.arrests == arrests
     assert not any(stopped for _, stopped in responses)
     far = int(np.argmax((m.villages.x - m.villages.x[site]) ** 2 + (m.villages.y - m.villages.y[site]) ** 2))
-    assert all(fpu.police_response(far, raid=False) == (0, False) for _ in range(50))
+    assert all(r == (0, False) for r in hourly(m, lambda: fpu.police_response(far, raid=False), 50))
 
 
 def test_individual_police_arrest_with_the_host_police_and_never_stop_an_attack():
     m = model("strategy=static_deterrence")
     ipo = m.mission.tool("individual_police")
     town = int(np.flatnonzero(m.villages.cell == ipo.posts[0][0])[0])
-    responses = [ipo.police_response(town, raid=True) for _ in range(400)]
+    responses = hourly(m, lambda: ipo.police_response(town, raid=True), 400)
     arrests = sum(a for a, _ in responses)
     # the host police act on only some cases: fewer arrests than with every case acted on
     assert 0 < arrests < ipo.p.host_police_cooperation * 400 and not any(s for _, s in responses)
     unpoliced = [v for v in range(len(m.villages)) if ipo.post_near(v, ipo.p.town_km) == 0]
-    assert unpoliced and all(ipo.police_response(unpoliced[0], raid=True) == (0, False) for _ in range(50))
+    assert unpoliced and all(r == (0, False) for r in hourly(m, lambda: ipo.police_response(unpoliced[0], raid=True), 50))
     # an attack reported within a station's jurisdiction may end with a suspect arrested
     g = next(g for g in m.groups if not g.is_state)
     strength = g.strength
-    for _ in range(50):
-        ipo.attack_reported(town, g.index)
+    hourly(m, lambda: ipo.attack_reported(town, g.index), 50)
     assert g.strength < strength
 
 

@@ -190,7 +190,9 @@ def runs(tmp_path) -> list:
         # try again later); police stand near every attack (arrests, attacks stopped)
         ["scenario=state_perpetrator", "strategy=modular", "mission.freedom_of_movement=0",
          "strategy.tools.formed_police.site_km=100"],
-        ["scenario=state_perpetrator", "strategy=static_deterrence", "mission.freedom_of_movement=0"],
+        # small incidents where threat is high, made frequent so a three-week run surely has some
+        ["scenario=state_perpetrator", "strategy=static_deterrence", "mission.freedom_of_movement=0",
+         "scenario.violence.opportunistic_rate=0.05"],
         ["strategy=modular", "scenario.terrain.source=file", f"scenario.terrain.layers_file={npz}",
          f"scenario.terrain.settlements_file={csv_file}"],
     ]

@@ -2,6 +2,7 @@
 own calculus, and raids cut short when someone with force arrives."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from pocsim.model import POCModel
@@ -25,15 +26,18 @@ def default_runs():
 def test_deaths_per_event_are_heavy_tailed(default_runs):
     """Like UCDP's one-sided events (CAR: median 2, 16% with 10+ deaths, top tenth of events
     holding 62% of deaths): most events kill a few, a few kill many. Nothing heavy-tailed is typed
-    in; it comes from village sizes, attacker strength, intent and raid length multiplying."""
+    in; it comes from village sizes, attacker strength, intent and raid length multiplying.
+    Checked on the events of all seeds together: a tail statistic of one run's 40-odd events (its
+    top four) is too noisy to test a distribution with."""
     for events in default_runs:
-        best = events.loc[(events.type_of_violence == 3) & (events.best > 0), "best"].to_numpy()
-        assert len(best) >= 30
-        assert np.median(best) <= 5
-        assert 0.03 <= (best >= 10).mean() <= 0.45
-        top = np.sort(best)[::-1][: len(best) // 10]
-        assert top.sum() / best.sum() >= 0.4
-        assert best.max() >= 15 * np.median(best)
+        assert ((events.type_of_violence == 3) & (events.best > 0)).sum() >= 30
+    pooled = pd.concat(default_runs)
+    best = pooled.loc[(pooled.type_of_violence == 3) & (pooled.best > 0), "best"].to_numpy()
+    assert np.median(best) <= 5
+    assert 0.03 <= (best >= 10).mean() <= 0.45
+    top = np.sort(best)[::-1][: len(best) // 10]
+    assert top.sum() / best.sum() >= 0.4
+    assert best.max() >= 15 * np.median(best)
 
 
 def test_a_stronger_hostile_group_arriving_breaks_off_a_raid():

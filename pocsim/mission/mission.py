@@ -56,9 +56,10 @@ class Mission:
         self.view = view
         self.strategy = strategy
         self.cfg = cfg
-        self.rng = streams["mission"]
+        self.rng = streams["mission"]  # for deployment, which happens once in a fixed order
+        self.streams = streams
         self.outputs = Outputs()
-        self.picture = ThreatPicture(view, cfg, streams["picture"])
+        self.picture = ThreatPicture(view, cfg, streams)
         self.presence = Presence(view.terrain, cfg, view.engine)
         self.navigation = Navigation(view.terrain, view.villages.cell, view.engine)
         n = len(view.villages)
@@ -101,6 +102,11 @@ class Mission:
         for tool in self.tools:
             tool.step()
         self.view.publish_presence(self.presence.compose(self.bases, self.units))
+
+    def draw(self, purpose: str, *ids: int):
+        """The mission's draw for one decision now, keyed by what it decides and who or where
+        (pocsim/streams.py), so one changed decision leaves the mission's other draws as they were."""
+        return self.streams.draw(f"mission/{purpose}", *ids, self.view.t)
 
     @property
     def start_of_day(self) -> bool:

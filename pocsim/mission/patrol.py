@@ -22,8 +22,9 @@ class PatrolParams:
 
 
 class Patrol(Unit):
-    def __init__(self, tool, home: int, troops: float):
+    def __init__(self, tool, home: int, troops: float, number: int):
         super().__init__(tool.mission, home, troops)
+        self.number = number  # the platoon's number in its tool: the key of its own draws
         self.tool = tool
         self.p = tool.p
         self.kind = tool.name
@@ -71,4 +72,4 @@ def raise_platoons(tool) -> None:
     size = m.cfg.platoon_size
     homes = m.field_bases or [m.hq]
     for k in range(tool.granted("troops") // size):
-        m.units.append(Patrol(tool, homes[k % len(homes)].cell, float(size)))
+        m.units.append(Patrol(tool, homes[k % len(homes)].cell, float(size), number=k))

@@ -17,10 +17,10 @@ import numpy as np
 
 
 class ThreatPicture:
-    def __init__(self, view, cfg, rng):
+    def __init__(self, view, cfg, streams):
         self.view = view
         self.cfg = cfg
-        self.rng = rng
+        self.streams = streams
         n, g = len(view.villages), len(view.groups)
         self.estimate = np.zeros(n)
         self.updated = np.full(n, -np.inf)  # step of the last report on each village
@@ -41,16 +41,19 @@ class ThreatPicture:
         heapq.heappush(self._pending, (arrival, self._seq, kind, payload))
         self._seq += 1
 
-    def _noisy(self, values: np.ndarray, source: str) -> np.ndarray:
+    def _noisy(self, values: np.ndarray, source: str, about: int) -> np.ndarray:
+        """The source's error on what it reports now about `about` (a village) and the rest."""
         sigma = getattr(self.cfg.reports, source).noise
-        return values * self.rng.lognormal(-0.5 * sigma**2, sigma, len(values))
+        rng = self.streams.draw(f"report/{source}", int(about), self.view.t)
+        return values * rng.lognormal(-0.5 * sigma**2, sigma, len(values))
 
     # --- what sources report -----------------------------------------------------------------
     def report_sight(self, sight, source: str) -> None:
         """What a unit saw where it is: threat and the displaced at villages near it, groups near it."""
         if len(sight.villages):
-            self._queue(source, "threat", (sight.villages, self._noisy(sight.threat, source)))
-            self._queue(source, "displaced", (sight.villages, self._noisy(sight.displaced, source)))
+            first = sight.villages[0]
+            self._queue(source, "threat", (sight.villages, self._noisy(sight.threat, source, first)))
+            self._queue(source, "displaced", (sight.villages, self._noisy(sight.displaced, source, first)))
         for group, cell, resting in sight.groups:
             self._queue(source, "sighting", (group, cell, resting))
         for village, start, group in sight.attacks:
@@ -58,11 +61,11 @@ class ThreatPicture:
 
     def report_threat(self, villages: np.ndarray, threat: np.ndarray, source: str) -> None:
         if len(villages):
-            self._queue(source, "threat", (np.asarray(villages), self._noisy(threat, source)))
+            self._queue(source, "threat", (np.asarray(villages), self._noisy(threat, source, villages[0])))
 
     def report_displaced(self, villages: np.ndarray, people: np.ndarray, source: str) -> None:
         if len(villages):
-            self._queue(source, "displaced", (np.asarray(villages), self._noisy(people, source)))
+            self._queue(source, "displaced", (np.asarray(villages), self._noisy(people, source, villages[0])))
 
     def report_attack(self, village: int, group: int, source: str, start: int | None = None) -> None:
         """An attack on the village by the group, which started at step `start` (now if None);
@@ -77,7 +80,7 @@ class ThreatPicture:
     def report_alert(self, village: int) -> None:
         """An alert call: danger at the village, whatever the picture said (as late and as
         uncertain as `mission.reports.alert` says)."""
-        self._queue("alert", "danger", (village, float(self._noisy(np.array([self.attack_threat]), "alert")[0])))
+        self._queue("alert", "danger", (village, float(self._noisy(np.array([self.attack_threat]), "alert", village)[0])))
 
     def mark_danger(self, village: int, threat: float) -> None:
         self.estimate[village] = max(self.estimate[village], threat)

@@ -62,11 +62,14 @@ class ArmedGroup(mesa.Agent):
         self.target = -1  # village index while advancing or raiding
         self.raid = None
         self.engaged_until = -1  # no new clash before this step (after a fight, groups disengage)
-        self._rng = model.streams["groups"]
         self.behaviour = model.scenario.group_behaviour
         # What is left of a grudge after one step: half of it after grievance_half_life_days.
         self.grievance_kept = (0.5 ** (1 / (self.behaviour.grievance_half_life_days * 24))) ** model.step_hours
         self.schedule_rest()
+
+    def draw(self, purpose: str) -> np.random.Generator:
+        """This group's draw for one decision now (pocsim/streams.py)."""
+        return self.model.streams.draw(purpose, self.index, self.model.t)
 
     @property
     def is_state(self) -> bool:
@@ -99,7 +102,7 @@ class ArmedGroup(mesa.Agent):
         """Rest before the next raid; more aggressive groups rest less."""
         cfg = self.model.scenario.violence
         mean_hours = cfg.raid_interval_hours / max(self.aggression, 1e-3)
-        self.rest_until = self.model.t + int(np.ceil(self._rng.exponential(mean_hours) / self.model.step_hours))
+        self.rest_until = self.model.t + int(np.ceil(self.draw("rest").exponential(mean_hours) / self.model.step_hours))
         self.activity = Activity.resting
 
     def target_utility(self, reach_hours: np.ndarray) -> np.ndarray:
@@ -130,7 +133,7 @@ class ArmedGroup(mesa.Agent):
             self.schedule_rest()
             return
         weights = np.where(ok, np.exp((utility - utility[ok].max()) / self.behaviour.choice_temperature), 0.0)
-        target = int(self._rng.choice(len(weights), p=weights / weights.sum()))
+        target = int(self.draw("target").choice(len(weights), p=weights / weights.sum()))
         self.target = target
         self.reprisal = bool(self._punish[target])
         self.route = Route.from_search(times, parent, int(m.villages.cell[target]), m.terrain.cell_km)
@@ -189,7 +192,7 @@ class ArmedGroup(mesa.Agent):
     def mediated(self, success: float, kept: float, floor: float) -> bool:
         """A mediation session with the leaders: with probability `success` the group keeps only
         `kept` of its aggression, never below `floor` of what it started with."""
-        if self.model.streams["talks"].random() >= success:
+        if self.draw("talks").random() >= success:
             return False
         self.aggression = max(self.aggression * kept, floor * self.initial_aggression)
         return True

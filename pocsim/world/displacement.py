@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.spatial import cKDTree
+from scipy.stats import binom
 
 
 class Displacement:
     def __init__(self, model):
         self.model = model
         self.cfg = model.scenario.displacement
-        self.rng = model.streams["displacement"]
         v = model.villages
         km = model.terrain.cell_km
         xy = np.column_stack([v.x, v.y]) * km
@@ -75,14 +75,14 @@ class Displacement:
             self.model.refresh_present()
         return moved
 
-    def kill_hosted(self, i: int, n: int) -> None:
+    def kill_hosted(self, i: int, n: int, rng: np.random.Generator) -> None:
         """n of the displaced staying at village i were killed: take them from their cohorts."""
         v = self.model.villages
         cohorts = np.flatnonzero((v.refuge == i) & (v.away > 0))
         if n <= 0 or len(cohorts) == 0:
             return
         sizes = v.away[cohorts]
-        dead = self.rng.multivariate_hypergeometric(sizes, min(n, int(sizes.sum())))
+        dead = rng.multivariate_hypergeometric(sizes, min(n, int(sizes.sum())))
         v.away[cohorts] -= dead
         v.refuge[cohorts[v.away[cohorts] == 0]] = -1
 
@@ -104,16 +104,27 @@ class Displacement:
         self.threat_sum[:] = 0.0
         excess = self.daily_threat / max(cfg.flee_threshold, 1e-9) - 1.0
         share = np.clip(cfg.flee_share * excess, 0.0, 1.0)
-        for i in np.flatnonzero(share > 0):
-            self.flee(i, int(self.rng.binomial(int(v.residents[i]), share[i])))
-            if self.rng.random() < share[i]:
+        # One uniform per village and purpose each day, turned into counts by the binomial quantile:
+        # how many leave village i never depends on what happened in other villages.
+        draw = lambda purpose: self.model.streams.draw(purpose, self.model.day).random(len(v))  # noqa: E731
+        u_flee, u_move, u_return = draw("flee"), draw("move_on"), draw("return")
+        leaving = np.flatnonzero(share > 0)
+        counts = binomial_quantile(u_flee[leaving], v.residents[leaving], share[leaving])
+        for i, n in zip(leaving, counts):
+            self.flee(i, n)
+            if u_move[i] < share[i]:
                 self.move_on(i)
         calm = np.flatnonzero((v.away > 0) & (self.daily_threat < cfg.return_threshold))
-        for c in calm:
-            self._return(c, int(self.rng.binomial(int(v.away[c]), cfg.return_share)))
+        for c, n in zip(calm, binomial_quantile(u_return[calm], v.away[calm], cfg.return_share)):
+            self._return(c, n)
         self.model.refresh_present()
 
     def reset_day_counts(self) -> tuple[int, int]:
         out = (self.fled_today, self.returned_today)
         self.fled_today = self.returned_today = 0
         return out
+
+
+def binomial_quantile(u: np.ndarray, n: np.ndarray, p) -> list[int]:
+    """Binomial(n, p) counts by inverse transform of the uniforms u, one each."""
+    return [int(k) for k in np.maximum(binom.ppf(u, n, p), 0)]

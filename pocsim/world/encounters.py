@@ -29,7 +29,6 @@ def intervene(model, cell: int, km: float, by: str) -> tuple[bool, list[int]]:
     and fight, and civilians are caught in the crossfire; the others break off.
     Returns (whether any attack was cut short, indices of the groups that fought)."""
     stopped, fought = False, []
-    rng = model.streams["encounters"]
     share = model.scenario.encounters.crossfire_kill_share
     for raid in list(model.violence.raids):
         i = raid.village
@@ -37,6 +36,7 @@ def intervene(model, cell: int, km: float, by: str) -> tuple[bool, list[int]]:
             continue
         if raid.group.targets_peacekeepers:
             present = int(model.present[i])
+            rng = model.streams.draw("crossfire", i, model.t)
             killed = int(rng.binomial(present, 1 - (1 - share) ** model.step_hours)) if present else 0
             model.kill(i, killed, 0, rng)
             raid.deaths += killed
@@ -51,7 +51,7 @@ def strike(model, group, cell: int, troops: float, p) -> bool:
     """An offensive operation reaches `cell`: if the group is still within `p.fight_km`, it loses
     fighters; fighting among villages kills civilians; the group blames the villagers around the
     fight. Talks with the group are off either way. Returns whether the group was found."""
-    rng = model.streams["encounters"]
+    rng = group.draw("strike")
     group.talks_off()
     if not model.terrain.within_km(cell, group.cell, p.fight_km):
         return False  # it had moved on

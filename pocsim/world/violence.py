@@ -38,13 +38,13 @@ class Violence:
     def __init__(self, model):
         self.model = model
         self.cfg = model.scenario.violence
-        self.rng = model.streams["violence"]
         self.raids: list[Raid] = []
 
     # --- raids -------------------------------------------------------------------------------
     def start_raid(self, group: ArmedGroup, village: int) -> None:
-        intent = self.rng.lognormal(-0.5 * self.cfg.raid_intent_sigma**2, self.cfg.raid_intent_sigma)
-        planned = self.rng.exponential(self.cfg.raid_hours_mean * intent)
+        rng = group.draw("raid")
+        intent = rng.lognormal(-0.5 * self.cfg.raid_intent_sigma**2, self.cfg.raid_intent_sigma)
+        planned = rng.exponential(self.cfg.raid_hours_mean * intent)
         raid = Raid(group, village, self.model.t, intent, max(planned, self.model.step_hours),
                     reprisal=group.reprisal)
         group.raid = raid
@@ -64,17 +64,18 @@ class Violence:
         m, v, cfg = self.model, self.model.villages, self.cfg
         i = raid.village
         dt = m.step_hours
+        rng = m.streams.draw("raid_hour", i, m.t)
         present = int(m.present[i])
         strength = raid.group.strength * raid.intent * raid.group.aggression
         # Killing saturates: a band can only kill so many per hour however big the place.
         p_kill = 1.0 - np.exp(-cfg.lethality * dt * strength * v.vulnerability[i] / (present + strength + 1.0))
-        killed = int(self.rng.binomial(present, p_kill)) if present > 0 else 0
-        injured = min(int(self.rng.poisson(cfg.injury_ratio * present * p_kill)), present - killed)
-        m.kill(i, killed, injured, self.rng)
+        killed = int(rng.binomial(present, p_kill)) if present > 0 else 0
+        injured = min(int(rng.poisson(cfg.injury_ratio * present * p_kill)), present - killed)
+        m.kill(i, killed, injured, rng)
         # Survivors run: residents a share per hour, the displaced staying here all move on.
         # Escape is harder the more attackers there are per villager: a strong band cordons a hamlet.
         escape = cfg.escape_rate * (present + 1.0) / (present + strength + 1.0)
-        running = int(self.rng.binomial(int(v.residents[i]), 1.0 - (1.0 - escape) ** dt))
+        running = int(rng.binomial(int(v.residents[i]), 1.0 - (1.0 - escape) ** dt))
         fled = m.displacement.flee(i, running) + m.displacement.move_on(i)
         raid.hours += dt
         raid.deaths += killed
@@ -118,8 +119,9 @@ class Violence:
         """One engagement: losses in proportion to the other side's strength; the side that
         suffered more relative to its size breaks off and goes home."""
         m, cfg = self.model, self.cfg
-        loss_a = float(self.rng.poisson(cfg.clash_lethality * gb.strength))
-        loss_b = float(self.rng.poisson(cfg.clash_lethality * ga.strength))
+        rng = m.streams.draw("clash", ga.index, gb.index, m.t)
+        loss_a = float(rng.poisson(cfg.clash_lethality * gb.strength))
+        loss_b = float(rng.poisson(cfg.clash_lethality * ga.strength))
         ga.lose(loss_a)
         gb.lose(loss_b)
         cooldown = m.t + int(round(cfg.clash_cooldown_hours / m.step_hours))
@@ -142,7 +144,9 @@ class Violence:
         """Roaming fighters, checkpoints, looting: incidents at a rate that follows the threat."""
         m, v = self.model, self.model.villages
         rate = self.cfg.opportunistic_rate * threat_at_villages * v.vulnerability * m.step_hours
-        hit = np.flatnonzero(self.rng.random(len(v)) < -np.expm1(-rate))
+        # one uniform per village every hour, whatever happens (a sequential stream stays paired):
+        # whether village i has an incident never depends on what happened elsewhere
+        hit = np.flatnonzero(m.streams["incidents"].random(len(v)) < -np.expm1(-rate))
         if len(hit) == 0 or not groups:
             return
         gx, gy = m.terrain.xy(np.array([g.cell for g in groups]))
@@ -150,15 +154,16 @@ class Violence:
             present = int(m.present[i])
             if present == 0 or m.mission.police_response(i, raid=False)[0]:
                 continue  # the police on the spot arrested the would-be perpetrators
-            killed = min(int(self.rng.poisson(self.cfg.incident_deaths_mean)), present)
-            injured = min(int(self.rng.poisson(self.cfg.incident_injuries_mean)), present - killed)
+            rng = m.streams.draw("incident", i, m.t)
+            killed = min(int(rng.poisson(self.cfg.incident_deaths_mean)), present)
+            injured = min(int(rng.poisson(self.cfg.incident_injuries_mean)), present - killed)
             if killed + injured == 0:
                 continue
             # The nearest group hostile to the village's community did it.
             hostile = np.array([g.hostility[v.community[i]] > 0 for g in groups])
             d2 = (gx - v.x[i]) ** 2 + (gy - v.y[i]) ** 2 + np.where(hostile, 0, 1e12)
             g = groups[int(np.argmin(d2))]
-            m.kill(i, killed, injured, self.rng)
+            m.kill(i, killed, injured, rng)
             m.ledger.event(step=m.t, type_of_violence=3, side_a=g.name, side_b="Civilians", best=killed,
                            cell=int(v.cell[i]), village_id=int(i), perpetrator_kind=g.perpetrator_kind,
                            injuries=injured, displaced=0, hours=m.step_hours, interrupted_by="", kind="incident")

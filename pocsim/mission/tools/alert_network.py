@@ -42,6 +42,7 @@ class AlertNetwork(Tool):
         m = self.mission
         self.joined = m.contacts & (m.rng.random(len(m.contacts)) < self.p.coverage)
         self._due: list[tuple[int, int, bool]] = []  # (step, village, true alarm)
+        self.false_alarms = self.mission.streams["mission/false_alarms"]
         self._false_rate = self.p.false_alarms_per_village_year / (365 * 24) * self.view.step_hours
 
     @property
@@ -50,15 +51,16 @@ class AlertNetwork(Tool):
 
     def attack_started(self, village: int, group: int) -> None:
         """Villagers call for help (the caller cannot say for sure who attacks)."""
-        rng = self.mission.rng
+        rng = self.mission.draw("alert", village)
         if self.members[village] and rng.random() < self.p.p_raise:
             delay = int(np.ceil(rng.exponential(self.p.latency_hours) / self.view.step_hours))
             self._due.append((self.view.t + delay, village, True))
 
     def step(self) -> None:
-        rng, t = self.mission.rng, self.view.t
+        t = self.view.t
         members = self.members
-        for v in np.flatnonzero(members & (rng.random(len(members)) < self._false_rate)):
+        # one uniform per village every hour (a sequential stream stays paired, pocsim/streams.py)
+        for v in np.flatnonzero(members & (self.false_alarms.random(len(members)) < self._false_rate)):
             self._due.append((t, int(v), False))
         now = [d for d in self._due if d[0] <= t]
         self._due = [d for d in self._due if d[0] > t]

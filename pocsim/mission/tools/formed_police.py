@@ -58,15 +58,15 @@ class FormedPolice(Tool):
         cell = int(self.view.villages.cell[village])
         for base, officers in self.sites:
             if self.view.terrain.within_km(base.cell, cell, self.p.site_km):
-                return respond(self.mission, officers, self.p.arrest_half_officers,
-                               1 - (1 - self.p.stop_per_hour) ** self.view.step_hours if raid else 0.0)
+                p_stop = 1 - (1 - self.p.stop_per_hour) ** self.view.step_hours if raid else 0.0
+                return respond(self.mission.draw(self.name, village), self.mission, officers,
+                               self.p.arrest_half_officers, p_stop)
         return 0, False
 
 
-def respond(mission, officers: float, half: float, p_stop: float) -> tuple[int, bool]:
+def respond(rng, mission, officers: float, half: float, p_stop: float) -> tuple[int, bool]:
     """Police on the spot: one arrest with probability officers / (officers + half); an attack
     stopped with probability p_stop (armed units only)."""
-    rng = mission.rng
     arrested = int(rng.random() < officers / (officers + half))
     stopped = p_stop > 0 and rng.random() < p_stop
     mission.outputs.arrests += arrested

@@ -22,7 +22,8 @@ class IndividualPolice(Tool):
         police_share: float = param(0.125, unit="1 (of mission.police)", low=0.0, high=1.0,
                                     source="strategy: share of the police as individual officers")
         officers_per_town: int = param(10, unit="officers", low=4, high=40,
-                                       source="assumption: a co-location team at a town's police station")
+                                       source="assumption: at most a co-location team at a town's police station "
+                                              "(officers are spread over as many towns as they can staff)")
         town_km: float = param(10.0, unit="km", low=3.0, high=20.0,
                                source="assumption: joint patrols cover a town and its outskirts")
         host_police_cooperation: float = param(
@@ -40,14 +41,14 @@ class IndividualPolice(Tool):
     def deploy(self) -> None:
         m = self.mission
         officers = self.granted("police")
-        self.posts: list[tuple[int, float]] = []  # (cell, officers)
-        for town in m.towns:
-            if officers <= 0:
-                break
-            here = min(officers, self.p.officers_per_town)
-            self.posts.append((int(self.view.villages.cell[town]), float(here)))
-            officers -= here
-        m.resources.give_back("police", officers)  # more than the towns can use: not deployed
+        # spread evenly over the towns' police stations (largest towns first), at most
+        # officers_per_town at each: as many stations as there are officers for
+        towns = m.towns[: max(1, min(len(m.towns), officers))]
+        share, extra = divmod(officers, len(towns))
+        staffed = [min(share + (k < extra), self.p.officers_per_town) for k in range(len(towns))]
+        self.posts: list[tuple[int, float]] = [  # (cell, officers)
+            (int(self.view.villages.cell[t]), float(n)) for t, n in zip(towns, staffed) if n > 0]
+        m.resources.give_back("police", officers - sum(staffed))  # more than the towns can use
 
     def post_near(self, village: int, km: float) -> float:
         """Officers at the first post within `km` of the village (0 if none)."""
@@ -56,14 +57,16 @@ class IndividualPolice(Tool):
 
     def police_response(self, village: int, raid: bool) -> tuple[int, bool]:
         officers = self.post_near(village, self.p.town_km)
-        if officers <= 0 or self.mission.rng.random() >= self.p.host_police_cooperation:
+        rng = self.mission.draw(self.name, village)
+        if officers <= 0 or rng.random() >= self.p.host_police_cooperation:
             return 0, False
-        return respond(self.mission, officers, self.p.arrest_half_officers, 0.0)
+        return respond(rng, self.mission, officers, self.p.arrest_half_officers, 0.0)
 
     def attack_reported(self, village: int, group: int) -> None:
         officers = self.post_near(village, self.p.jurisdiction_km)
-        if officers <= 0 or self.mission.rng.random() >= self.p.host_police_cooperation:
+        rng = self.mission.draw(f"{self.name}/case", village)
+        if officers <= 0 or rng.random() >= self.p.host_police_cooperation:
             return
-        arrested, _ = respond(self.mission, officers, self.p.arrest_half_officers, 0.0)
+        arrested, _ = respond(rng, self.mission, officers, self.p.arrest_half_officers, 0.0)
         if arrested:
             self.view.arrest(group, arrested)

@@ -44,4 +44,4 @@ class RoutePatrols(Tool):
             ends = self.circuit_ends[patrol.home] = np.flatnonzero(road & (t >= self.p.min_hours) & np.isfinite(t))
         if len(ends) == 0:
             return -1, -1
-        return int(self.mission.rng.choice(ends)), -1
+        return int(self.mission.draw(self.name, patrol.home, patrol.number).choice(ends)), -1

@@ -48,5 +48,6 @@ class ThreatPatrols(Tool):
         risk = np.where(reach, m.picture.risk(), -1.0)
         if risk.max() <= 0:
             risk = np.where(reach, self.view.villages.population.astype(float), -1.0)
-        v = int(m.rng.choice(np.flatnonzero(risk >= self.p.close_call_share * risk.max())))
+        rng = m.draw(self.name, patrol.number)
+        v = int(rng.choice(np.flatnonzero(risk >= self.p.close_call_share * risk.max())))
         return int(self.view.villages.cell[v]), v
