@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 
 from pocsim.config import ConfigError
+from pocsim.paired import paired_summary
 
 HARM = ["civilian_deaths", "civilian_injuries", "displaced", "people_exposed_hours", "reprisal_deaths",
         "deaths_off_road", "deaths_near_towns", "deaths_by_rebels", "deaths_by_state_forces"]
@@ -103,7 +104,9 @@ def boot_ci(x: np.ndarray, rng, n_boot: int = 2000) -> tuple[float, float]:
 def comparison(df: pd.DataFrame, by: str = "strategy", baseline: str = "none", metrics=None,
                seed: int = 0) -> pd.DataFrame:
     """Long table: one row per (group, metric) with mean, 95% bootstrap CI, and the paired
-    difference to the baseline group (matched on every other swept parameter)."""
+    difference to the baseline group (matched on every other swept parameter): its mean with a
+    95% interval, median, Hodges-Lehmann estimate, change in percent, the share of worlds in which
+    the arm was lower, and whether the difference is resolved (pocsim/paired.py)."""
     metrics = metrics or [m for m in HARM + OUTPUTS if m in df.columns]
     ok = df[df.status == "ok"] if "status" in df.columns else df
     if by not in ok.columns:
@@ -122,11 +125,10 @@ def comparison(df: pd.DataFrame, by: str = "strategy", baseline: str = "none", m
             x = runs[metric].to_numpy(dtype=float)
             lo, hi = boot_ci(x, rng)
             row = {**dict(zip(within, group[:-1])), by: group[-1], "metric": metric, "n": len(x), "mean": x.mean(),
-                   "ci_low": lo, "ci_high": hi, "diff_mean": np.nan, "diff_low": np.nan, "diff_high": np.nan}
+                   "ci_low": lo, "ci_high": hi, **paired_summary(np.array([]), np.nan)}
             if paired is not None and group[-1] != baseline and len(paired):
                 d = paired[metric].to_numpy(dtype=float) - paired[f"{metric}_base"].to_numpy(dtype=float)
-                dlo, dhi = boot_ci(d, rng)
-                row.update(diff_mean=d.mean(), diff_low=dlo, diff_high=dhi)
+                row.update(paired_summary(d, paired[f"{metric}_base"].mean(), seed))
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -149,9 +151,10 @@ def arm_labels(comp: pd.DataFrame, by: str) -> pd.Series:
 def format_comparison(comp: pd.DataFrame, by: str = "strategy", baseline: str = "none") -> str:
     labels = arm_labels(comp, by)
     width = max(20, labels.str.len().max() + 1)
-    lines = [f"{'metric':<24} {by:<{width}} {'mean [95% CI]':>30}   {f'vs {baseline} (paired) [95% CI]':>34}"]
+    lines = [f"{'metric':<24} {by:<{width}} {'mean [95% CI]':>30}   {f'vs {baseline} (paired) [95% CI]':>47}"]
     for (_, r), label in zip(comp.iterrows(), labels):
-        diff = "" if np.isnan(r.diff_mean) else f"{r.diff_mean:+,.1f} [{r.diff_low:+,.1f}, {r.diff_high:+,.1f}]"
+        diff = "" if np.isnan(r.diff_mean) else (f"{r.diff_mean:+,.1f} [{r.diff_low:+,.1f}, {r.diff_high:+,.1f}]"
+                                                 + (" resolved" if r.resolved else " not resolved"))
         lines.append(f"{r.metric:<24} {label:<{width}} {r['mean']:>12,.1f} [{r.ci_low:,.1f}, {r.ci_high:,.1f}]"
-                     f"   {diff:>34}")
+                     f"   {diff:>47}")
     return "\n".join(lines)
