@@ -158,18 +158,15 @@ def validate(cfg: PocsimConfig) -> None:
     _range(h, p, "projected_ahead", lo=0)
 
     m, p = cfg.mission, "mission"
-    for name in ("troops", "police", "civilian_staff", "helicopters"):
-        _range(m, p, name, lo=0)
+    _non_negative(m, p)  # every quantity >= 0, shares and probabilities in [0, 1]; stricter bounds below
     for name in ("company_size", "platoon_size", "team_size"):
         _range(m, p, name, lo=1)
     _check(m.platoon_size <= m.company_size, f"{p}.platoon_size", f"<= mission.company_size ({m.company_size})",
            m.platoon_size)
     for name in ("helicopter_kmh", "base_reach_hours", "planning_hours", "picture_fade_hours", "patrol_radius_km"):
         _range(m, p, name, lo=0, lo_open=True)
-    _range(m, p, "freedom_of_movement", lo=0, hi=1)
     _check(0 <= m.day_starts_hour < m.day_ends_hour <= 24, f"{p}.day_ends_hour",
            f"after mission.day_starts_hour ({m.day_starts_hour}) and at most 24", m.day_ends_hour)
-    _non_negative(m, p)
     _validate_tools(cfg.strategy.tools)
 
     if cfg.export is not None:

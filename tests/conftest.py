@@ -17,6 +17,16 @@ def make_config(*overrides: str, small: bool = True):
     return to_config(cfg)
 
 
+def hourly(m, call, hours: int) -> list:
+    """`call()` once in each of `hours` successive hours of model `m`: draws are keyed by the hour
+    (pocsim/streams.py), so calls within one hour repeat the same draw."""
+    out = []
+    for t in range(hours):
+        m.t = t
+        out.append(call())
+    return out
+
+
 @pytest.fixture
 def small_config():
     return make_config()

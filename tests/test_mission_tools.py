@@ -10,7 +10,7 @@ from pocsim.mission.tools.offensive_operations import Operation
 from pocsim.model import POCModel
 from pocsim.run import simulate
 from pocsim.world import encounters
-from tests.conftest import make_config
+from tests.conftest import hourly, make_config
 
 CIVILIAN_TOOLS = ("joint_protection_teams", "liaison", "mediation", "advocacy", "ddr")
 
@@ -133,16 +133,6 @@ def test_ddr_demobilises_fighters_only_where_a_peace_process_exists():
                                     f"scenario.peace_process={peace}", "days=30", "mission.deterrence_per_company=0"))
         strength[peace] = sum(g.strength for g in m.groups if not g.is_state)
     assert strength["true"] < strength["false"]
-
-
-def hourly(m, call, hours: int) -> list:
-    """`call()` once in each of `hours` successive hours: the police's draws are keyed by the hour
-    (pocsim/streams.py), so calls within one hour repeat the same draw."""
-    out = []
-    for t in range(hours):
-        m.t = t
-        out.append(call())
-    return out
 
 
 def test_formed_police_at_a_protection_site_arrest_those_who_prey_on_it():

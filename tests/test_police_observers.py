@@ -2,20 +2,10 @@
 construction), none without; observers refresh the mission's picture but deter nobody."""
 
 import numpy as np
-from conftest import make_config
+from conftest import hourly, make_config
 
 from pocsim.model import POCModel
 from pocsim.run import simulate
-
-
-def hourly(m, call, hours: int) -> list:
-    """`call()` once in each of `hours` successive hours: the police's draws are keyed by the hour
-    (pocsim/streams.py), so calls within one hour repeat the same draw."""
-    out = []
-    for t in range(hours):
-        m.t = t
-        out.append(call())
-    return out
 
 
 def test_police_make_arrests_in_default_worlds():

@@ -55,13 +55,18 @@ class FormedPolice(Tool):
                 self.mission.look(base.cell, self.p.site_km, "police", self.p.hearsay_days * 24)
 
     def police_response(self, village: int, raid: bool) -> tuple[int, bool]:
-        cell = int(self.view.villages.cell[village])
-        for base, officers in self.sites:
-            if self.view.terrain.within_km(base.cell, cell, self.p.site_km):
-                p_stop = 1 - (1 - self.p.stop_per_hour) ** self.view.step_hours if raid else 0.0
-                return respond(self.mission.draw(self.name, village), self.mission, officers,
-                               self.p.arrest_half_officers, p_stop)
-        return 0, False
+        officers = officers_near(self.view, [(b.cell, n) for b, n in self.sites], village, self.p.site_km)
+        if officers <= 0:
+            return 0, False
+        p_stop = 1 - (1 - self.p.stop_per_hour) ** self.view.step_hours if raid else 0.0
+        return respond(self.mission.draw(self.name, village), self.mission, officers, self.p.arrest_half_officers,
+                       p_stop)
+
+
+def officers_near(view, posts, village: int, km: float) -> float:
+    """Officers at the first post (cell, officers) within `km` of the village (0 if none)."""
+    cell = int(view.villages.cell[village])
+    return next((officers for post, officers in posts if view.terrain.within_km(post, cell, km)), 0.0)
 
 
 def respond(rng, mission, officers: float, half: float, p_stop: float) -> tuple[int, bool]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pocsim.mission.tools.base import Deploy, Tool
-from pocsim.mission.tools.formed_police import respond
+from pocsim.mission.tools.formed_police import officers_near, respond
 from pocsim.params import param
 
 
@@ -52,8 +52,7 @@ class IndividualPolice(Tool):
 
     def post_near(self, village: int, km: float) -> float:
         """Officers at the first post within `km` of the village (0 if none)."""
-        cell = int(self.view.villages.cell[village])
-        return next((officers for post, officers in self.posts if self.view.terrain.within_km(post, cell, km)), 0.0)
+        return officers_near(self.view, self.posts, village, km)
 
     def police_response(self, village: int, raid: bool) -> tuple[int, bool]:
         officers = self.post_near(village, self.p.town_km)
