@@ -407,3 +407,16 @@ class PocsimConfig:
 
 def register_configs() -> None:
     ConfigStore.instance().store(name="pocsim_schema", node=PocsimConfig)
+    register_sweeper()
+
+
+def register_sweeper() -> None:
+    """pocsim's sequential sweeper (hydra/sweeper=sequential). Hydra finds plugins by scanning the
+    hydra_plugins folders, which misses them in an editable install (`pip install -e .` maps the
+    package through an import hook, not a folder), so register it by hand as well."""
+    from hydra.core.plugins import Plugins
+
+    from hydra_plugins.pocsim_sweeper import config  # noqa: F401  (stores hydra/sweeper/sequential)
+    from hydra_plugins.pocsim_sweeper.sequential_sweeper import SequentialSweeper
+
+    Plugins.instance().register(SequentialSweeper)

@@ -28,10 +28,15 @@ OUTPUTS = ["patrols", "patrol_km", "jpt_visits", "alerts_answered_in_time"]
 # overrides that say how a sweep runs, not what it simulates
 NOT_PARAMETERS = {"experiment", "lesson", "export", "resume", "quiet", "launcher"}
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SEQUENTIAL = "sequential.json"  # a sequential sweep's state: its rule, batches, runs and why it stopped
 
 
 def run_folders(sweep_dir: Path) -> list[Path]:
-    """Run folders below a sweep folder, in a stable order."""
+    """Run folders below a sweep folder, in a stable order. A sequential sweep lists its own runs
+    (sequential.json), so runs left in the same folder by an earlier sweep do not mix in."""
+    listing = Path(sweep_dir) / SEQUENTIAL
+    if listing.exists():
+        return [Path(sweep_dir) / run for run in json.loads(listing.read_text())["runs"]]
     return sorted(p.parent.parent for p in Path(sweep_dir).glob("**/.hydra/overrides.yaml"))
 
 
@@ -52,11 +57,11 @@ def parameters(run_dir: Path) -> dict:
     return out
 
 
-def gather(sweep_dir: str | Path, write: bool = True) -> pd.DataFrame:
+def gather(sweep_dir: str | Path, write: bool = True, runs: list[Path] | None = None) -> pd.DataFrame:
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
         raise ConfigError(f"{sweep_dir}: not a folder")
-    runs = run_folders(sweep_dir)
+    runs = run_folders(sweep_dir) if runs is None else runs
     if not (sweep_dir / "multirun.yaml").exists() or not runs:
         raise ConfigError(f"{sweep_dir}: not a sweep folder (expected the multirun.yaml and run folders "
                           "that `pocsim -m ...` writes)")
@@ -93,17 +98,18 @@ def contrast(df: pd.DataFrame) -> tuple[str, object]:
     return by, baseline
 
 
-def boot_ci(x: np.ndarray, rng, n_boot: int = 2000) -> tuple[float, float]:
+def boot_ci(x: np.ndarray, rng, n_boot: int = 2000, confidence: float = 0.95) -> tuple[float, float]:
     if len(x) < 2:
         return (float(x[0]), float(x[0])) if len(x) else (np.nan, np.nan)
     means = x[rng.integers(0, len(x), (n_boot, len(x)))].mean(axis=1)
-    lo, hi = np.percentile(means, [2.5, 97.5])
+    tail = 50 * (1 - confidence)
+    lo, hi = np.percentile(means, [tail, 100 - tail])
     return float(lo), float(hi)
 
 
 def comparison(df: pd.DataFrame, by: str = "strategy", baseline: str = "none", metrics=None,
-               seed: int = 0) -> pd.DataFrame:
-    """Long table: one row per (group, metric) with mean, 95% bootstrap CI, and the paired
+               seed: int = 0, confidence: float = 0.95) -> pd.DataFrame:
+    """Long table: one row per (group, metric) with mean, bootstrap CI (at `confidence`), and the paired
     difference to the baseline group (matched on every other swept parameter): its mean with a
     95% interval, median, Hodges-Lehmann estimate, change in percent, the share of worlds in which
     the arm was lower, and whether the difference is resolved (pocsim/paired.py)."""
@@ -123,12 +129,12 @@ def comparison(df: pd.DataFrame, by: str = "strategy", baseline: str = "none", m
         paired = runs.merge(base, on=keys, suffixes=("", "_base")) if keys and len(base) else None
         for metric in metrics:
             x = runs[metric].to_numpy(dtype=float)
-            lo, hi = boot_ci(x, rng)
+            lo, hi = boot_ci(x, rng, confidence=confidence)
             row = {**dict(zip(within, group[:-1])), by: group[-1], "metric": metric, "n": len(x), "mean": x.mean(),
                    "ci_low": lo, "ci_high": hi, **paired_summary(np.array([]), np.nan)}
             if paired is not None and group[-1] != baseline and len(paired):
                 d = paired[metric].to_numpy(dtype=float) - paired[f"{metric}_base"].to_numpy(dtype=float)
-                row.update(paired_summary(d, paired[f"{metric}_base"].mean(), seed))
+                row.update(paired_summary(d, paired[f"{metric}_base"].mean(), seed, confidence))
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -148,10 +154,12 @@ def arm_labels(comp: pd.DataFrame, by: str) -> pd.Series:
     return comp[cols].astype(str).agg(" / ".join, axis=1) if len(cols) > 1 else comp[by].astype(str)
 
 
-def format_comparison(comp: pd.DataFrame, by: str = "strategy", baseline: str = "none") -> str:
+def format_comparison(comp: pd.DataFrame, by: str = "strategy", baseline: str = "none",
+                      confidence: float = 0.95) -> str:
     labels = arm_labels(comp, by)
     width = max(20, labels.str.len().max() + 1)
-    lines = [f"{'metric':<24} {by:<{width}} {'mean [95% CI]':>30}   {f'vs {baseline} (paired) [95% CI]':>47}"]
+    level = f"{100 * confidence:g}% CI"
+    lines = [f"{'metric':<24} {by:<{width}} {f'mean [{level}]':>30}   {f'vs {baseline} (paired) [{level}]':>47}"]
     for (_, r), label in zip(comp.iterrows(), labels):
         diff = "" if np.isnan(r.diff_mean) else (f"{r.diff_mean:+,.1f} [{r.diff_low:+,.1f}, {r.diff_high:+,.1f}]"
                                                  + (" resolved" if r.resolved else " not resolved"))

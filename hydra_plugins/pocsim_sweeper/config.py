@@ -1,0 +1,26 @@
+"""The sweeper's config (`hydra/sweeper=sequential`); its fields are pocsim.sequential.StoppingRule's."""
+
+from dataclasses import dataclass
+from typing import Dict, Optional
+
+from hydra.core.config_store import ConfigStore
+
+
+@dataclass
+class SequentialSweeperConf:
+    _target_: str = "hydra_plugins.pocsim_sweeper.sequential_sweeper.SequentialSweeper"
+    # the arms, as in Hydra's basic sweeper (e.g. strategy: none,modular); never the seed
+    params: Optional[Dict[str, str]] = None
+    by: str = "strategy"
+    baseline: str = "none"
+    metric: str = "civilian_deaths"
+    tolerance: float = 0.10
+    alpha: float = 0.05
+    batch_seeds: int = 10
+    max_seeds: int = 40
+    max_minutes: float = 60.0
+    first_seed: int = 0
+
+
+ConfigStore.instance().store(group="hydra/sweeper", name="sequential", node=SequentialSweeperConf,
+                             provider="pocsim")

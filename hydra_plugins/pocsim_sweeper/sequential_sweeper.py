@@ -1,0 +1,169 @@
+"""A Hydra sweeper that runs every arm on the same seeds, batch after batch, until the answer is clear.
+
+    pocsim -m hydra/sweeper=sequential strategy=none,static_deterrence,modular hydra.sweeper.max_seeds=60
+
+Each batch adds `batch_seeds` seeds and runs every arm (the cartesian product of the swept values,
+as Hydra's basic sweeper builds it) on each of them through whatever launcher is configured
+(joblib, Ray, Slurm), so the comparison stays paired. After each batch the stopping rule
+(pocsim.sequential) judges every arm against the baseline, a few lines of progress go to stderr,
+and `sequential.json` in the sweep folder records the rule, the batches, the runs and why the sweep
+stopped. With `resume=true` finished runs return at once, so an interrupted sweep picks up where
+it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.utils import JobReturn
+from hydra.plugins.launcher import Launcher
+from hydra.plugins.sweeper import Sweeper
+from hydra.types import HydraContext, TaskFunction
+from omegaconf import DictConfig, OmegaConf
+
+from pocsim.config import ConfigError
+from pocsim.results import HARM, SEQUENTIAL, gather
+from pocsim.sequential import OPEN, StoppingRule, settled, verdicts
+
+# why a sequential sweep stopped, as sequential.json and the report say it
+SETTLED, MAX_SEEDS, MAX_MINUTES, NOTHING_FINISHED = "settled", "max_seeds", "max_minutes", "no run finished"
+
+
+class SequentialSweeper(Sweeper):
+    def __init__(self, params: Optional[Dict[str, str]] = None, **rule: Any) -> None:
+        super().__init__()
+        self.params = dict(params or {})
+        self.rule = StoppingRule(**rule)
+        self.config: Optional[DictConfig] = None
+        self.launcher: Optional[Launcher] = None
+        self.hydra_context: Optional[HydraContext] = None
+
+    def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig) -> None:
+        from hydra.core.plugins import Plugins
+
+        self.hydra_context = hydra_context
+        self.config = config
+        self.launcher = Plugins.instance().instantiate_launcher(
+            hydra_context=hydra_context, task_function=task_function, config=config)
+
+    def sweep(self, arguments: List[str]) -> List[Sequence[JobReturn]]:
+        assert self.config is not None and self.launcher is not None and self.hydra_context is not None
+        rule = self.rule
+        check_rule(rule)
+        parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
+        overrides = parser.parse_overrides([f"{k}={v}" for k, v in self.params.items()] + list(arguments))
+        check_arms(overrides, rule)
+        arms = BasicSweeper.split_arguments(overrides, None)[0]
+        quiet = bool(self.config.get("quiet"))
+
+        sweep_dir = Path(self.config.hydra.sweep.dir)
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
+        state: dict = {"rule": asdict(rule), "confidence": rule.confidence, "looks": rule.looks, "arms": len(arms),
+                       "batches": [], "runs": [], "stopped": None}
+        returns: List[Sequence[JobReturn]] = []
+        start = time.monotonic()
+        batch = 0
+        while True:
+            seeds = rule.seeds(batch)
+            jobs = [arm + [f"seed={seed}"] for seed in seeds for arm in arms]  # whole worlds per batch
+            self.validate_batch_is_legal(jobs)
+            done = self.launcher.launch(jobs, initial_job_idx=batch * len(arms) * rule.batch_seeds)
+            returns.append(done)
+            state["runs"] += [str(OmegaConf.select(r.hydra_cfg, "hydra.sweep.subdir")) for r in done]
+            results = gather(sweep_dir, write=False, runs=[sweep_dir / run for run in state["runs"]])
+            minutes = (time.monotonic() - start) / 60
+            finished = bool((results.status == "ok").any())
+            table = verdicts(results, rule) if finished else None
+            state["batches"].append({"seeds": seeds, "minutes": round(minutes, 2), "verdicts": records(table)})
+            batch += 1
+            state["stopped"] = (NOTHING_FINISHED if not finished else SETTLED if settled(table)
+                                else MAX_SEEDS if not rule.seeds(batch) else MAX_MINUTES if minutes >= rule.max_minutes
+                                else None)
+            write_state(sweep_dir, state)
+            if not quiet:
+                print(progress(state, table, rule), file=sys.stderr, flush=True)
+            if state["stopped"]:
+                return returns
+
+
+def check_rule(rule: StoppingRule) -> None:
+    """One line naming the key and what is allowed, before anything runs."""
+    key = "hydra.sweeper."
+    if rule.batch_seeds < 1:
+        raise ConfigError(f"{key}batch_seeds: must be >= 1, got {rule.batch_seeds}")
+    if rule.max_seeds < 2:
+        raise ConfigError(f"{key}max_seeds: must be >= 2 (a paired interval needs two worlds), got {rule.max_seeds}")
+    if not rule.max_minutes > 0:
+        raise ConfigError(f"{key}max_minutes: must be > 0, got {rule.max_minutes}")
+    if not 0 <= rule.tolerance < 1:
+        raise ConfigError(f"{key}tolerance: must be in [0, 1) (a share of the baseline's mean), got {rule.tolerance}")
+    if not 0 < rule.alpha < 1:
+        raise ConfigError(f"{key}alpha: must be in (0, 1), got {rule.alpha}")
+    if rule.first_seed < 0:
+        raise ConfigError(f"{key}first_seed: must be >= 0, got {rule.first_seed}")
+    if rule.metric not in HARM:
+        raise ConfigError(f"{key}metric: {rule.metric!r} is not an outcome (allowed: {', '.join(HARM)})")
+
+
+def check_arms(overrides, rule: StoppingRule) -> None:
+    keys = {o.get_key_element().lstrip("+~"): o for o in overrides}
+    if "seed" in keys:
+        raise ConfigError("seed: the sequential sweeper chooses the seeds itself (hydra.sweeper.first_seed, "
+                          "batch_seeds, max_seeds); drop seed=..., or sweep seeds with hydra/sweeper=basic")
+    by = keys.get(rule.by)
+    if by is None or not by.is_sweep_override():
+        raise ConfigError(f"hydra.sweeper.by: {rule.by} is not swept; sweep it with its baseline, "
+                          f"e.g. {rule.by}={rule.baseline},OTHER")
+    values = [str(v) for v in by.sweep_string_iterator()]
+    if str(rule.baseline) not in values:
+        raise ConfigError(f"hydra.sweeper.baseline: {rule.baseline} is not among {rule.by}={','.join(values)}")
+    if len(values) < 2:
+        raise ConfigError(f"{rule.by}: a comparison needs the baseline and at least one other value")
+
+
+def records(table) -> list[dict]:
+    if table is None:
+        return []
+    cols = [c for c in table.columns if c in ("n", "diff_mean", "diff_low", "diff_high", "diff_pct", "base_mean",
+                                              "share_lower", "verdict", "seeds_needed")]
+    arm_cols = list(table.columns[: list(table.columns).index("metric")])
+    out = []
+    for _, row in table.iterrows():
+        rec = {"arm": " / ".join(str(row[c]) for c in arm_cols)}
+        for c in cols:
+            value = row[c]
+            rec[c] = value if isinstance(value, str) else (None if value != value else float(value))
+        out.append(rec)
+    return out
+
+
+def write_state(sweep_dir: Path, state: dict) -> None:
+    tmp = sweep_dir / f".{SEQUENTIAL}.tmp"
+    tmp.write_text(json.dumps(state, indent=1) + "\n")
+    os.replace(tmp, sweep_dir / SEQUENTIAL)
+
+
+def progress(state: dict, table, rule: StoppingRule) -> str:
+    last = state["batches"][-1]
+    seeds = [s for b in state["batches"] for s in b["seeds"]]
+    head = (f"sequential sweep: batch {len(state['batches'])}, seeds {seeds[0]}-{seeds[-1]} "
+            f"({len(seeds)} worlds x {state['arms']} arms), {last['minutes']:.1f} min")
+    lines = [head]
+    for rec in last["verdicts"]:
+        base = rec["base_mean"] or float("nan")
+        lo, hi = 100 * rec["diff_low"] / base, 100 * rec["diff_high"] / base
+        more = (f" (about {int(rec['seeds_needed'])} seeds would settle it)"
+                if rec["verdict"] == OPEN and rec["seeds_needed"] else "")
+        lines.append(f"  {rec['arm']:<28} {rec['diff_pct']:+6.1f}% [{lo:+.0f}%, {hi:+.0f}%]  {rec['verdict']}{more}")
+    if state["stopped"]:
+        lines.append(f"  stopped: {state['stopped']}")
+    return "\n".join(lines)
