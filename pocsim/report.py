@@ -1,4 +1,4 @@
-"""A sweep's report: results.parquet, the comparison table, figures and report.md in the sweep folder.
+"""A sweep's report: results.parquet, comparison.csv, figures and report.md in the sweep folder.
 
 Run at the end of every multirun (pocsim.callbacks) and as `pocsim-report SWEEP_DIR` on a sweep
 run elsewhere. Time series are read one run at a time and summed, never all held at once.
@@ -7,16 +7,20 @@ run elsewhere. Time series are read one run at a time and summed, never all held
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 from pocsim.config import ConfigError
-from pocsim.results import arm_labels, comparison, contrast, format_comparison, gather, swept
+from pocsim import report_text as text
+from pocsim.results import arm_labels, comparison, contrast, gather
 from pocsim.sweep_figures import draw
 
 def report(sweep_dir: str | Path, figures: bool = True) -> str:
+    """Write the sweep's report files and return what to print: the opening, the plain sentences
+    and the wide table (the long table is in comparison.csv)."""
     sweep_dir = Path(sweep_dir)
     results = gather(sweep_dir)
     ok = results[results.status == "ok"]
@@ -26,27 +30,40 @@ def report(sweep_dir: str | Path, figures: bool = True) -> str:
         lines.append(f"  {r.status}: {r.run_dir}: {r.error}")
     if len(ok) == 0:
         return "\n".join(lines)
-    by, baseline = contrast(results)
-    comp = comparison(results, by=by, baseline=baseline)
+    state = text.sequential_state(sweep_dir)
+    by, baseline = (state["rule"]["by"], state["rule"]["baseline"]) if state else contrast(results)
+    rule = text.rule_for(results, by, baseline, state)
+    comp = comparison(results, by=by, baseline=baseline, confidence=rule.confidence)
     comp.to_csv(sweep_dir / "comparison.csv", index=False)
-    lines += ["", format_comparison(comp, by, baseline)]
+    opening = text.what_was_run(sweep_dir, results, by, state, rule)
+    sentences = text.plain_sentences(results, rule, state)
+    wide = text.wide_table(comp, by, baseline)
     made: list[Path] = []
     if figures:
         made = draw(sweep_dir, results, comp.assign(strategy=arm_labels(comp, by)), by)
-        lines += ["", f"figures and report.md in {sweep_dir}"]
-    write_markdown(sweep_dir, results, comp, made, by, baseline)
+    write_markdown(sweep_dir, opening, sentences, wide, made, rule)
+    lines += ["", *opening, "", *sentences, "", text.plain(wide, PRINTED),
+              "", f"every metric: comparison.csv; figures and report.md in {sweep_dir}"]
     return "\n".join(lines)
 
 
-def write_markdown(sweep_dir: Path, results: pd.DataFrame, comp: pd.DataFrame, figures: list[Path], by: str,
-                   baseline) -> None:
-    ok = results[results.status == "ok"]
-    text = [f"# Sweep report: {sweep_dir.name}", "",
-            f"{len(ok)} of {len(results)} runs finished; parameters swept: {', '.join(swept(results)) or 'none'}.",
-            "Means over runs with 95% bootstrap intervals; differences are paired on every other swept "
-            "parameter (same seed, same world).", "", "```", format_comparison(comp, by, baseline), "```", ""]
-    text += [f"![{p.stem}]({p.relative_to(sweep_dir)})" for p in figures if p.suffix == ".png"]
-    (sweep_dir / "report.md").write_text("\n".join(text) + "\n")
+# the wide table's columns printed at the end of a sweep (report.md has them all)
+PRINTED = ["arm", "worlds", "deaths", "deaths vs baseline", "worlds with fewer deaths", "exposed-hours vs baseline",
+           "patrols", "team visits"]
+
+
+def write_markdown(sweep_dir: Path, opening: list[str], sentences: list[str], wide: pd.DataFrame,
+                   figures: list[Path], rule) -> None:
+    level = f"{100 * rule.confidence:g}%"
+    out = [f"# {sweep_dir.name}: {rule.by} compared with {rule.baseline}", "", *opening, "",
+           *[f"- {s}" for s in sentences], "",
+           f"Means over worlds; \"vs baseline\": the mean paired change with its {level} interval, and in "
+           "percent of the baseline's mean. Every metric with every statistic is in "
+           "`comparison.csv`.", "", text.markdown(wide), "", text.HOW_TO_READ, ""]
+    out += [f"![{p.stem}]({p.relative_to(sweep_dir)})" for p in figures if p.suffix == ".png"]
+    tmp = sweep_dir / ".report.md.tmp"
+    tmp.write_text("\n".join(out) + "\n")
+    os.replace(tmp, sweep_dir / "report.md")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -152,17 +152,3 @@ def arm_labels(comp: pd.DataFrame, by: str) -> pd.Series:
     """One label per row: the contrast's value, prefixed by any other varying parameter."""
     cols = list(comp.columns[: list(comp.columns).index("metric")])
     return comp[cols].astype(str).agg(" / ".join, axis=1) if len(cols) > 1 else comp[by].astype(str)
-
-
-def format_comparison(comp: pd.DataFrame, by: str = "strategy", baseline: str = "none",
-                      confidence: float = 0.95) -> str:
-    labels = arm_labels(comp, by)
-    width = max(20, labels.str.len().max() + 1)
-    level = f"{100 * confidence:g}% CI"
-    lines = [f"{'metric':<24} {by:<{width}} {f'mean [{level}]':>30}   {f'vs {baseline} (paired) [{level}]':>47}"]
-    for (_, r), label in zip(comp.iterrows(), labels):
-        diff = "" if np.isnan(r.diff_mean) else (f"{r.diff_mean:+,.1f} [{r.diff_low:+,.1f}, {r.diff_high:+,.1f}]"
-                                                 + (" resolved" if r.resolved else " not resolved"))
-        lines.append(f"{r.metric:<24} {label:<{width}} {r['mean']:>12,.1f} [{r.ci_low:,.1f}, {r.ci_high:,.1f}]"
-                     f"   {diff:>47}")
-    return "\n".join(lines)

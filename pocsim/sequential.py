@@ -107,10 +107,12 @@ def sentence(row: pd.Series, rule: StoppingRule, stopped: str = "") -> str:
     level = f"{100 * rule.confidence:g}%"
     worlds = f"lower in {round(row.share_lower * row.n)} of {int(row.n)} worlds"
     interval = f"[{level} CI {lo:+.0f}% to {hi:+.0f}%]"
-    if row.verdict in (FEWER, MORE):
+    if row.verdict in (FEWER, MORE):  # the interval is on one side of zero: say it in the verdict's words
         word = "fewer" if row.verdict == FEWER else "more"
-        return (f"{arm}: {abs(pct):.0f}% {word} {rule.metric.replace('_', ' ')} than {rule.baseline} "
-                f"{interval}, {worlds}: resolved.")
+        near, far = sorted([abs(lo), abs(hi)])
+        baseline = "no mission" if rule.by == "strategy" and str(rule.baseline) == "none" else str(rule.baseline)
+        return (f"{arm}: {abs(pct):.0f}% {word} {rule.metric.replace('_', ' ')} than {baseline} "
+                f"[{level} CI {near:.0f}-{far:.0f}% {word}], {worlds}: resolved.")
     if row.verdict == EQUIVALENT:
         return (f"{arm}: no difference that matters after {int(row.n)} seeds (difference {pct:+.0f}% {interval}, "
                 f"within +-{100 * rule.tolerance:g}%); {worlds}: more seeds will not change the decision.")

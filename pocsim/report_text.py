@@ -1,0 +1,157 @@
+"""The words of a sweep's report: what was run, one sentence per arm, one wide table, how to read it.
+
+A planner reads the opening sentences and decides; the wide table backs them up; the long table
+(every metric, every statistic) goes to comparison.csv for whoever wants to check.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from pocsim.results import OUTPUTS, SEQUENTIAL, arm_labels, swept
+from pocsim.sequential import StoppingRule, sentence, verdicts
+
+OUTCOMES = ["civilian_deaths", "civilian_injuries", "displaced", "people_exposed_hours"]
+# short column names for the wide table
+SHORT = {"civilian_deaths": "deaths", "civilian_injuries": "injuries", "displaced": "displaced",
+         "people_exposed_hours": "exposed-hours", "patrols": "patrols", "patrol_km": "patrol km",
+         "jpt_visits": "team visits", "alerts_answered_in_time": "alerts answered in time"}
+
+HOW_TO_READ = """\
+**How to read this.** Each world is one seed: the same terrain, villages and armed groups, and the
+same random draw for every decision the mission does not change, for every arm. So each arm's
+difference to the baseline is measured world by world (paired), which removes most of the luck of
+the draw. "vs baseline" is the mean of those paired differences with its interval; a difference is
+*resolved* when the interval excludes zero, and *no difference that matters* when the whole
+interval lies within the tolerance. Civilian harm is heavy-tailed (one massacre moves a mean), so
+read beside the mean the median paired difference, the Hodges-Lehmann estimate (in comparison.csv)
+and the share of worlds in which the arm did better. Patrols, patrol km, team visits and alerts
+answered are what the mission *did*, not whether civilians were safer: compare them with the harm
+columns, and see the paired output-vs-outcome figure."""
+
+
+def sequential_state(sweep_dir: Path) -> dict | None:
+    path = sweep_dir / SEQUENTIAL
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def rule_for(results: pd.DataFrame, by: str, baseline, state: dict | None) -> StoppingRule:
+    """The sequential sweep's own rule, or for a plain sweep the same verdicts at 95% (one look)."""
+    if state is not None:
+        return StoppingRule(**state["rule"])
+    n = max(1, results.seed.nunique()) if "seed" in results.columns else 1
+    return StoppingRule(by=by, baseline=baseline, batch_seeds=n, max_seeds=n)
+
+
+def what_was_run(sweep_dir: Path, results: pd.DataFrame, by: str, state: dict | None, rule: StoppingRule) -> list[str]:
+    ok = results[results.status == "ok"]
+    config = _config(sweep_dir)
+    mission = config.get("mission", {})
+    seeds = sorted(ok.seed.unique()) if "seed" in ok.columns else []
+    seed_text = f"{len(seeds)} seeds ({seeds[0]}-{seeds[-1]})" if seeds else "one seed"
+    varied = [c for c in swept(results) if c != "seed" and results[c].nunique() > 1]
+    arms = "; ".join(f"{c}: {', '.join(str(v) for v in results[c].unique())}" for c in varied)
+    version = ok.pocsim_version.iloc[0] if "pocsim_version" in ok.columns and len(ok) else "?"
+    commit = str(ok.git_commit.iloc[0])[:10] if "git_commit" in ok.columns and len(ok) else "?"
+    days = ok.days.iloc[0] if "days" in ok.columns and len(ok) else config.get("days", "?")
+    scenario = ok.scenario.iloc[0] if "scenario" in ok.columns and len(ok) else "?"
+    resources = (f"{mission.get('troops', 0):,} troops, {mission.get('police', 0):,} police and "
+                 f"{mission.get('civilian_staff', 0):,} civilian staff, the same for every strategy")
+    if any(c.startswith("mission.") for c in varied):
+        resources += " (except where swept)"
+    lines = [f"Scenario `{scenario}`, {days} days, {seed_text}; arms ({arms or 'one'}); "
+             f"{len(ok)} of {len(results)} runs finished. Mission resources: {resources}. "
+             f"pocsim {version} (commit {commit})."]
+    if state is not None:
+        lines.append(f"Stopping rule: {rule.describe()}. {why_stopped(state, rule)}")
+    else:
+        lines.append(f"A fixed sweep (no stopping rule); intervals are {100 * rule.confidence:g}%.")
+    return lines
+
+
+def why_stopped(state: dict, rule: StoppingRule) -> str:
+    seeds = sum(len(b["seeds"]) for b in state["batches"])
+    open_arms = sum(v["verdict"] == "not resolved" for v in (state["batches"] or [{}])[-1].get("verdicts", []))
+    minutes = state["batches"][-1]["minutes"] if state["batches"] else 0
+    return {
+        "settled": f"Stopped after {seeds} seeds ({minutes:.0f} min): every arm is settled.",
+        "max_seeds": f"Stopped at the seed budget ({seeds} seeds, {minutes:.0f} min) with {open_arms} arm(s) not resolved.",
+        "max_minutes": f"Stopped at the time budget ({rule.max_minutes:g} min) after {seeds} seeds with "
+                       f"{open_arms} arm(s) not resolved.",
+        "no run finished": "Stopped: no run of the first batch finished (see the errors in results.parquet).",
+    }.get(state["stopped"], f"Interrupted after {seeds} seeds (rerun with resume=true to continue).")
+
+
+def plain_sentences(results: pd.DataFrame, rule: StoppingRule, state: dict | None) -> list[str]:
+    table = verdicts(results, rule)
+    budget = {"max_seeds": "; the seed budget is spent", "max_minutes": "; the time budget is spent"}
+    stopped = budget.get(state["stopped"], "") if state else ""
+    return [sentence(row, rule, stopped) for _, row in table.iterrows()]
+
+
+def wide_table(comp: pd.DataFrame, by: str, baseline) -> pd.DataFrame:
+    """One row per arm, baseline first: each harm's mean and paired change, then the outputs."""
+    comp = comp.assign(arm=arm_labels(comp, by).to_numpy())
+    arms = list(dict.fromkeys(comp.arm))
+    arms.sort(key=lambda a: str(a).split(" / ")[-1] != str(baseline))  # stable: baseline(s) first
+    rows = []
+    for arm in arms:
+        rows.append(_row(comp[comp.arm == arm].set_index("metric"), arm))
+    return pd.DataFrame(rows)
+
+
+def _row(m: pd.DataFrame, arm: str) -> dict:
+    row = {"arm": arm, "worlds": int(m.n.iloc[0])}
+    for metric in [x for x in OUTCOMES if x in m.index]:
+        r = m.loc[metric]
+        row[SHORT[metric]] = _num(r["mean"])
+        row[f"{SHORT[metric]} vs baseline"] = ("" if np.isnan(r.diff_mean) else
+                                              f"{_num(r.diff_mean, True)} [{_num(r.diff_low, True)}, "
+                                              f"{_num(r.diff_high, True)}] ({_pct(r.diff_pct)})"
+                                              + (" resolved" if r.resolved else ""))
+        if metric == "civilian_deaths":
+            row["worlds with fewer deaths"] = ("" if np.isnan(r.share_lower) else
+                                              f"{round(r.share_lower * r.n)} of {int(r.n)}")
+    for metric in [x for x in OUTPUTS if x in m.index]:
+        row[SHORT[metric]] = _num(m.loc[metric, "mean"])
+    return row
+
+
+def markdown(table: pd.DataFrame) -> str:
+    head = "| " + " | ".join(table.columns) + " |"
+    rule = "|" + "|".join("---" if c == "arm" else "---:" for c in table.columns) + "|"
+    body = ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
+
+
+def plain(table: pd.DataFrame, columns: list[str]) -> str:
+    cols = [c for c in columns if c in table.columns]
+    widths = [max(len(c), *(len(str(v)) for v in table[c])) for c in cols]
+    lines = ["  ".join(c.ljust(w) if c == "arm" else c.rjust(w) for c, w in zip(cols, widths))]
+    for _, row in table.iterrows():
+        lines.append("  ".join(str(row[c]).ljust(w) if c == "arm" else str(row[c]).rjust(w)
+                               for c, w in zip(cols, widths)))
+    return "\n".join(lines)
+
+
+def _num(x: float, sign: bool = False) -> str:
+    if x is None or np.isnan(x):
+        return ""
+    return f"{x:+,.0f}" if sign else f"{x:,.0f}"
+
+
+def _pct(x: float) -> str:
+    return "" if x is None or np.isnan(x) else f"{x:+.0f}%"
+
+
+def _config(sweep_dir: Path) -> dict:
+    path = sweep_dir / "multirun.yaml"
+    if not path.exists():
+        return {}
+    with open(path) as f:
+        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
