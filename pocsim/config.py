@@ -391,6 +391,17 @@ class ExportConfig:
 
 
 @dataclass
+class TeachingNote:
+    """A lesson's note for the trainer (configs/lesson/*.yaml), printed at the top of its sweep's report."""
+    title: str = setting("", means="the lesson and the vignette it recreates")
+    setup: str = setting("", means="what the arms are and what stays the same")
+    point_at: List[str] = setting(means="summary metrics to point at (their per-world values go in the report)",
+                                  default_factory=list)
+    expect: str = setting("", means="the contrast the lesson shows, and in how many worlds its test requires it")
+    ask: str = setting("", means="the question for the room")
+
+
+@dataclass
 class PocsimConfig:
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     strategy: StrategyConfig = field(default_factory=StrategyConfig)
@@ -403,6 +414,7 @@ class PocsimConfig:
     quiet: bool = setting(False, means="print nothing but errors")
     resume: bool = setting(False, means="in a sweep: skip runs whose results already exist")
     export: Optional[ExportConfig] = setting(None, means="+export=gif|mp4|png: slides of the run (pocsim/export.py)")
+    teaching: Optional[TeachingNote] = setting(None, means="+lesson=NAME sets it: the trainer's note for the report")
 
 
 def register_configs() -> None:

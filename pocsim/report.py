@@ -41,25 +41,28 @@ def report(sweep_dir: str | Path, figures: bool = True) -> str:
     made: list[Path] = []
     if figures:
         made = draw(sweep_dir, results, comp.assign(strategy=arm_labels(comp, by)), by)
-    write_markdown(sweep_dir, opening, sentences, wide, made, rule)
+    write_markdown(sweep_dir, text.trainer_note(sweep_dir, results, by), opening, sentences, wide, made, rule)
     lines += ["", *opening, "", *sentences, "", text.plain(wide, PRINTED),
               "", f"every metric: comparison.csv; figures and report.md in {sweep_dir}"]
     return "\n".join(lines)
 
 
+# report.md marks its summary so that `pocsim-report SWEEP --into README.md` can copy it
+START, END = "<!-- comparison:start -->", "<!-- comparison:end -->"
+
 # the wide table's columns printed at the end of a sweep (report.md has them all)
-PRINTED = ["arm", "worlds", "deaths", "deaths vs baseline", "worlds with fewer deaths", "exposed-hours vs baseline",
+PRINTED = ["worlds", "deaths", "deaths vs baseline", "worlds with fewer deaths", "exposed-hours vs baseline",
            "patrols", "team visits"]
 
 
-def write_markdown(sweep_dir: Path, opening: list[str], sentences: list[str], wide: pd.DataFrame,
+def write_markdown(sweep_dir: Path, note: list[str], opening: list[str], sentences: list[str], wide: pd.DataFrame,
                    figures: list[Path], rule) -> None:
     level = f"{100 * rule.confidence:g}%"
-    out = [f"# {sweep_dir.name}: {rule.by} compared with {rule.baseline}", "", *opening, "",
+    out = [f"# {sweep_dir.name}: {rule.by} compared with {rule.baseline}", "", *note, START, *opening, "",
            *[f"- {s}" for s in sentences], "",
            f"Means over worlds; \"vs baseline\": the mean paired change with its {level} interval, and in "
            "percent of the baseline's mean. Every metric with every statistic is in "
-           "`comparison.csv`.", "", text.markdown(wide), "", text.HOW_TO_READ, ""]
+           "`comparison.csv`.", "", text.markdown(wide), END, "", text.HOW_TO_READ, ""]
     out += [f"![{p.stem}]({p.relative_to(sweep_dir)})" for p in figures if p.suffix == ".png"]
     tmp = sweep_dir / ".report.md.tmp"
     tmp.write_text("\n".join(out) + "\n")
@@ -71,9 +74,28 @@ def main(argv: list[str] | None = None) -> None:
                                  "results.parquet, a comparison table, figures and report.md.")
     ap.add_argument("sweep_dir")
     ap.add_argument("--no-figures", action="store_true")
+    ap.add_argument("--into", metavar="FILE.md", help=f"also copy the summary into FILE.md, between its "
+                    f"lines {START} and {END} (how the README's strategy table is made)")
     args = ap.parse_args(argv)
     try:
         print(report(args.sweep_dir, figures=not args.no_figures))
+        if args.into:
+            copy_summary(Path(args.sweep_dir) / "report.md", Path(args.into))
     except ConfigError as exc:
         print(f"pocsim-report: error: {exc}", file=sys.stderr)
         sys.exit(2)
+
+
+def copy_summary(report_md: Path, target: Path) -> None:
+    """Replace what lies between the markers in target with the marked summary of report_md."""
+    source = report_md.read_text()
+    summary = source[source.index(START): source.index(END) + len(END)]
+    if not target.exists():
+        raise ConfigError(f"--into: {target} does not exist")
+    old = target.read_text()
+    if START not in old or END not in old:
+        raise ConfigError(f"--into: {target} has no {START} ... {END} lines to replace")
+    new = old[: old.index(START)] + summary + old[old.index(END) + len(END):]
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(new)
+    os.replace(tmp, target)

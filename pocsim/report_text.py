@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from pocsim.results import OUTPUTS, SEQUENTIAL, arm_labels, swept
+from pocsim.results import OUTPUTS, SEQUENTIAL, arm_labels, run_arms, swept
 from pocsim.sequential import StoppingRule, sentence, verdicts
 
 OUTCOMES = ["civilian_deaths", "civilian_injuries", "displaced", "people_exposed_hours"]
@@ -61,7 +61,7 @@ def what_was_run(sweep_dir: Path, results: pd.DataFrame, by: str, state: dict | 
     days = ok.days.iloc[0] if "days" in ok.columns and len(ok) else config.get("days", "?")
     scenario = ok.scenario.iloc[0] if "scenario" in ok.columns and len(ok) else "?"
     resources = (f"{mission.get('troops', 0):,} troops, {mission.get('police', 0):,} police and "
-                 f"{mission.get('civilian_staff', 0):,} civilian staff, the same for every strategy")
+                 f"{mission.get('civilian_staff', 0):,} civilian staff, the same for every arm")
     if any(c.startswith("mission.") for c in varied):
         resources += " (except where swept)"
     lines = [f"Scenario `{scenario}`, {days} days, {seed_text}; arms ({arms or 'one'}); "
@@ -99,10 +99,8 @@ def wide_table(comp: pd.DataFrame, by: str, baseline) -> pd.DataFrame:
     comp = comp.assign(arm=arm_labels(comp, by).to_numpy())
     arms = list(dict.fromkeys(comp.arm))
     arms.sort(key=lambda a: str(a).split(" / ")[-1] != str(baseline))  # stable: baseline(s) first
-    rows = []
-    for arm in arms:
-        rows.append(_row(comp[comp.arm == arm].set_index("metric"), arm))
-    return pd.DataFrame(rows)
+    table = pd.DataFrame([_row(comp[comp.arm == arm].set_index("metric"), arm) for arm in arms])
+    return table.rename(columns={"arm": by})
 
 
 def _row(m: pd.DataFrame, arm: str) -> dict:
@@ -122,19 +120,40 @@ def _row(m: pd.DataFrame, arm: str) -> dict:
     return row
 
 
+def trainer_note(sweep_dir: Path, results: pd.DataFrame, by: str) -> list[str]:
+    """A lesson's note (the `teaching` block of configs/lesson/*.yaml) with its metrics world by world,
+    so a trainer sees whether the point holds in each world, not only on average."""
+    note = _config(sweep_dir).get("teaching")
+    if not note:
+        return []
+    lines = ["## Trainer's note", "", f"**{note['title']}** {note['setup']}", "",
+             f"Point at: {', '.join(f'`{m}`' for m in note['point_at'])}. {note['expect']}", "",
+             f"Ask the room: {note['ask']}", ""]
+    ok = results[results.status == "ok"]
+    metrics = [m for m in note["point_at"] if m in ok.columns]
+    if metrics and "seed" in ok.columns:
+        worlds = ok.assign(arm=run_arms(ok, by)).pivot_table(index="seed", columns="arm", values=metrics,
+                                                              aggfunc="first", sort=False)
+        table = pd.DataFrame({f"{metric}: {arm}": worlds[(metric, arm)].map(_num) for metric, arm in worlds.columns})
+        lines += ["World by world (one row per seed):", "", markdown(table.reset_index().astype(str)), ""]
+    return lines
+
+
 def markdown(table: pd.DataFrame) -> str:
     head = "| " + " | ".join(table.columns) + " |"
-    rule = "|" + "|".join("---" if c == "arm" else "---:" for c in table.columns) + "|"
+    rule = "|" + "|".join("---" if i == 0 else "---:" for i, _ in enumerate(table.columns)) + "|"
     body = ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
     return "\n".join([head, rule, *body])
 
 
 def plain(table: pd.DataFrame, columns: list[str]) -> str:
-    cols = [c for c in columns if c in table.columns]
+    """The first column (the arm) and those of `columns` the table has, aligned for a terminal."""
+    cols = [table.columns[0]] + [c for c in columns if c in table.columns]
     widths = [max(len(c), *(len(str(v)) for v in table[c])) for c in cols]
-    lines = ["  ".join(c.ljust(w) if c == "arm" else c.rjust(w) for c, w in zip(cols, widths))]
+    first = cols[0]
+    lines = ["  ".join(c.ljust(w) if c == first else c.rjust(w) for c, w in zip(cols, widths))]
     for _, row in table.iterrows():
-        lines.append("  ".join(str(row[c]).ljust(w) if c == "arm" else str(row[c]).rjust(w)
+        lines.append("  ".join(str(row[c]).ljust(w) if c == first else str(row[c]).rjust(w)
                                for c, w in zip(cols, widths)))
     return "\n".join(lines)
 

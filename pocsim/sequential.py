@@ -100,7 +100,8 @@ def settled(table: pd.DataFrame) -> bool:
 
 def sentence(row: pd.Series, rule: StoppingRule, stopped: str = "") -> str:
     """What a planner reads first: one plain sentence on one arm against the baseline."""
-    arm = " / ".join(str(row[c]) for c in row.index[: list(row.index).index("metric")])
+    cols = list(row.index[: list(row.index).index("metric")])
+    arm = " / ".join(str(row[c]) if c == "strategy" else f"{c}={row[c]}" for c in cols)
     pct = row.diff_pct
     base = row.base_mean or np.nan
     lo, hi = 100 * row.diff_low / base, 100 * row.diff_high / base
@@ -110,7 +111,8 @@ def sentence(row: pd.Series, rule: StoppingRule, stopped: str = "") -> str:
     if row.verdict in (FEWER, MORE):  # the interval is on one side of zero: say it in the verdict's words
         word = "fewer" if row.verdict == FEWER else "more"
         near, far = sorted([abs(lo), abs(hi)])
-        baseline = "no mission" if rule.by == "strategy" and str(rule.baseline) == "none" else str(rule.baseline)
+        baseline = ("no mission" if str(rule.baseline) == "none" else str(rule.baseline)) if rule.by == "strategy" \
+            else f"{rule.by}={rule.baseline}"
         return (f"{arm}: {abs(pct):.0f}% {word} {rule.metric.replace('_', ' ')} than {baseline} "
                 f"[{level} CI {near:.0f}-{far:.0f}% {word}], {worlds}: resolved.")
     if row.verdict == EQUIVALENT:

@@ -106,11 +106,11 @@ def test_the_sweep_stops_by_its_rule_and_says_why(sequential):
 def test_the_report_opens_with_what_was_run_and_a_sentence_per_strategy(sequential):
     cwd, r = sequential
     text = (cwd / "sw" / "report.md").read_text()
-    head = text.split("| arm |")[0]
+    head = text.split("| strategy |")[0]
     assert "Scenario `default`, 3 days" in head and "Stopping rule: batches of 2 seeds" in head
     assert "1,200 troops" in head and "pocsim 0.1" in head
     assert head.count("\n- unarmed: ") == 1 and head.count("\n- static_deterrence: ") == 1
-    table = text.split("| arm |")[1].splitlines()
+    table = text.split("| strategy |")[1].splitlines()
     assert table[2].startswith("| none |")  # the baseline first, then the arms
     assert "How to read this" in text
     assert "unarmed: " in r.stdout and "deaths vs baseline" in r.stdout
@@ -146,3 +146,15 @@ def test_bad_sequential_input_gets_one_line_before_anything_runs(tmp_path, args,
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], r.stderr
     assert not list(tmp_path.glob("sw/*/summary.json"))
+
+
+def test_the_summary_goes_into_a_readme_between_its_markers(sequential, tmp_path):
+    cwd, _ = sequential
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n<!-- comparison:start -->\nstale\n<!-- comparison:end -->\nafter\n")
+    from pocsim.report import main
+
+    main([str(cwd / "sw"), "--no-figures", "--into", str(readme)])
+    text = readme.read_text()
+    assert "stale" not in text and text.endswith("<!-- comparison:end -->\nafter\n")
+    assert "Stopping rule: batches of 2 seeds" in text and "\n| none |" in text
