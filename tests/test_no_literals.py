@@ -32,6 +32,7 @@ CONFIG_CALLS = {"param", "setting"}
 # Keyed by code rather than line number so that it survives edits above it.
 ALLOWED: dict[tuple[str, str], str] = {
     ("pocsim/mission/picture.py", "-0.5 * sigma**2"): "mu = -sigma^2/2: the lognormal error has mean one",
+    ("pocsim/mission/picture.py", "2 * n)"): "errors for two quantities (threat, the displaced) from one draw",
     ("pocsim/world/violence.py", "-0.5 * self.cfg.raid_intent_sigma**2"): "mu = -sigma^2/2: mean-preserving lognormal",
     ("pocsim/mission/presence.py", "stamp.shape[0] // 2"): "the centre of a square stamp",
     ("pocsim/mission/presence.py", "(2 * radius**2)"): "the Gaussian kernel exp(-r^2 / (2 sigma^2))",

@@ -41,19 +41,21 @@ class ThreatPicture:
         heapq.heappush(self._pending, (arrival, self._seq, kind, payload))
         self._seq += 1
 
-    def _noisy(self, values: np.ndarray, source: str, about: int) -> np.ndarray:
-        """The source's error on what it reports now about `about` (a village) and the rest."""
+    def _errors(self, source: str, what: str, about: int, n: int) -> np.ndarray:
+        """n multiplicative errors (mean one) of the source's report of `what` about a village now:
+        one keyed draw per report (pocsim/streams.py)."""
         sigma = getattr(self.cfg.reports, source).noise
-        rng = self.streams.draw(f"report/{source}", int(about), self.view.t)
-        return values * rng.lognormal(-0.5 * sigma**2, sigma, len(values))
+        rng = self.streams.draw(f"report/{source}/{what}", int(about), self.view.t)
+        return rng.lognormal(-0.5 * sigma**2, sigma, n)
 
     # --- what sources report -----------------------------------------------------------------
     def report_sight(self, sight, source: str) -> None:
         """What a unit saw where it is: threat and the displaced at villages near it, groups near it."""
         if len(sight.villages):
-            first = sight.villages[0]
-            self._queue(source, "threat", (sight.villages, self._noisy(sight.threat, source, first)))
-            self._queue(source, "displaced", (sight.villages, self._noisy(sight.displaced, source, first)))
+            n = len(sight.villages)
+            errors = self._errors(source, "sight", sight.villages[0], 2 * n)  # threat, then the displaced
+            self._queue(source, "threat", (sight.villages, sight.threat * errors[:n]))
+            self._queue(source, "displaced", (sight.villages, sight.displaced * errors[n:]))
         for group, cell, resting in sight.groups:
             self._queue(source, "sighting", (group, cell, resting))
         for village, start, group in sight.attacks:
@@ -61,11 +63,13 @@ class ThreatPicture:
 
     def report_threat(self, villages: np.ndarray, threat: np.ndarray, source: str) -> None:
         if len(villages):
-            self._queue(source, "threat", (np.asarray(villages), self._noisy(threat, source, villages[0])))
+            errors = self._errors(source, "threat", villages[0], len(villages))
+            self._queue(source, "threat", (np.asarray(villages), threat * errors))
 
     def report_displaced(self, villages: np.ndarray, people: np.ndarray, source: str) -> None:
         if len(villages):
-            self._queue(source, "displaced", (np.asarray(villages), self._noisy(people, source, villages[0])))
+            errors = self._errors(source, "displaced", villages[0], len(villages))
+            self._queue(source, "displaced", (np.asarray(villages), people * errors))
 
     def report_attack(self, village: int, group: int, source: str, start: int | None = None) -> None:
         """An attack on the village by the group, which started at step `start` (now if None);
@@ -80,7 +84,8 @@ class ThreatPicture:
     def report_alert(self, village: int) -> None:
         """An alert call: danger at the village, whatever the picture said (as late and as
         uncertain as `mission.reports.alert` says)."""
-        self._queue("alert", "danger", (village, float(self._noisy(np.array([self.attack_threat]), "alert", village)[0])))
+        error = float(self._errors("alert", "danger", village, 1)[0])
+        self._queue("alert", "danger", (village, self.attack_threat * error))
 
     def mark_danger(self, village: int, threat: float) -> None:
         self.estimate[village] = max(self.estimate[village], threat)
