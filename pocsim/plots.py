@@ -17,11 +17,14 @@ from pathlib import Path
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib.cm import ScalarMappable
 from matplotlib.colors import ListedColormap, LogNorm
 from matplotlib.figure import Figure
-from matplotlib.ticker import LogFormatterSciNotation, MaxNLocator, StrMethodFormatter
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation, MaxNLocator
 
-from pocsim.results import arm_labels, boot_ci
+from pocsim.results import arm_labels, boot_ci, swept
 from pocsim.world.terrain import FOREST, MAIN_ROAD, TRACK, WATER
 
 # Large type: the figures are meant to be read from the back of a room.
@@ -37,8 +40,9 @@ STRATEGY_COLOURS = {
     "unarmed": "#009E73", "modular": "#D55E00",
 }
 _SPARE_COLOURS = ("#56B4E9", "#CC79A7", "#F0E442", "#000000")
-# Blues without its near-white end: a cell patrolled for an hour must still show on a 300 km map.
-_PATROL_BLUES = ListedColormap(mpl.colormaps["Blues"](np.linspace(0.3, 1.0, 256)))
+# Purples without its near-white end: a cell patrolled for an hour must still show on a 300 km map,
+# and purple is told apart from the ground's rivers and lakes (blue) and from deaths (yellow to red).
+_PATROL_CMAP = ListedColormap(mpl.colormaps["Purples"](np.linspace(0.4, 1.0, 256)))
 _LOG_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7")  # event logs compared in one figure
 
 NAMES = {
@@ -48,15 +52,22 @@ NAMES = {
     "patrol_hours": "Patrol time", "jpt_visits": "Joint protection team visits",
     "alerts_answered_in_time": "Alerts answered in time", "mission.troops": "Troops deployed",
     "mission.police": "Police deployed", "mission.authorisation_hours": "Authorisation delay",
-    "mission.helicopters": "Helicopters", "strategy": "Strategy",
+    "mission.helicopters": "Helicopters", "strategy": "Strategy", "scenario": "Scenario", "seed": "Seed",
+    "patrolling": "Patrolling", "strategy.tools.reaction_force.enabled": "Reaction force enabled",
+    "strategy.tools.joint_protection_teams.follow_up": "Follow-up after team visits",
 }
 UNITS = {"people_exposed_hours": "person-hours", "patrol_km": "km", "patrol_hours": "hours",
          "mission.authorisation_hours": "hours"}
 
 
 def name_of(key: str) -> str:
-    """'mission.authorisation_hours' -> 'Authorisation delay'; unknown keys by their last part."""
-    return NAMES.get(key, key.rsplit(".", 1)[-1].replace("_", " ").capitalize())
+    """'mission.authorisation_hours' -> 'Authorisation delay'; unknown keys by their last two parts
+    ('strategy.tools.observers.enabled' -> 'Observers enabled'), as a last part alone is often
+    'enabled' or 'share'."""
+    if key in NAMES:
+        return NAMES[key]
+    parts = key.lstrip("+~").split(".")
+    return " ".join(parts[-2:] if len(parts) > 2 else parts[-1:]).replace("_", " ").capitalize()
 
 
 def label(key: str, per: str = "") -> str:
@@ -71,6 +82,20 @@ def strategy_label(name) -> str:
 def group_label(by: str, value) -> str:
     """How a group is named in a legend: strategies in words, any other swept value as it is."""
     return strategy_label(value) if by == "strategy" else str(value)
+
+
+def value_label(by: str, value) -> str:
+    """One arm in a legend or panel title: a strategy in words, any other parameter with its name
+    ('Reaction force enabled: True', 'Troops deployed: 600')."""
+    if by == "strategy":
+        return strategy_label(value)
+    return f"{name_of(by)}: {value}" + (f" {UNITS[by]}" if by in UNITS else "")
+
+
+def settings_label(settings: dict) -> str:
+    """The other settings a panel holds fixed: 'Troops deployed: 600, Helicopters: 2'."""
+    return ", ".join(value_label(k, v) if k != "strategy" else f"Strategy: {strategy_label(v)}"
+                     for k, v in settings.items())
 
 
 def colour(name, order: list) -> str:
@@ -116,7 +141,9 @@ def _ok_runs(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def _thousands(ax, axis: str = "y") -> None:
-    getattr(ax, f"{axis}axis").set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    """1,000 rather than 1000; a tick between whole numbers keeps its decimals (0.5 is not "0")."""
+    getattr(ax, f"{axis}axis").set_major_formatter(
+        FuncFormatter(lambda x, _: f"{x:,.0f}" if float(x).is_integer() or abs(x) >= 1000 else f"{x:,g}"))
 
 
 @_styled
@@ -127,16 +154,28 @@ def strategy_comparison(comparison: pd.DataFrame, out_dir, metrics=("civilian_de
     missing = [m for m in metrics if m not in set(comparison["metric"])]
     if missing:
         raise ValueError(f"comparison has no metric {missing}; it has {sorted(set(comparison['metric']))}")
-    if comparison.duplicated([by, "metric"]).any():  # arms split by another parameter: label them all
-        comparison = comparison.assign(**{by: arm_labels(comparison, by)})
-    strategies = ordered(comparison[by])
+    values = ordered(comparison[by])
+    others = list(comparison.columns[: list(comparison.columns).index("metric")])
+    others.remove(by)
+    split = comparison.duplicated([by, "metric"]).any()  # arms split by another parameter
+    if split:  # rows grouped by the other settings, each group in the contrast's order; bars coloured
+        # by the contrast's value, and labelled "other settings / value"
+        rank = {v: i for i, v in enumerate(values)}
+        comparison = comparison.assign(_rank=comparison[by].map(rank)).sort_values([*others, "_rank"], kind="stable")
+        tick = comparison[others].astype(str).agg(" / ".join, axis=1) + " / " + comparison[by].map(
+            lambda v: group_label(by, v))
+        comparison = comparison.assign(_arm=arm_labels(comparison.drop(columns=["_rank"]), by), _tick=tick)
+    else:
+        comparison = comparison.assign(_arm=comparison[by], _tick=comparison[by].map(lambda v: group_label(by, v)))
+    strategies = list(dict.fromkeys(comparison["_arm"])) if split else values
+    first = comparison.drop_duplicates("_arm").set_index("_arm")
     fig = Figure(figsize=(6.5 * len(metrics), 1.0 + 0.8 * len(strategies) + 1.5), layout="constrained")
     axes = fig.subplots(1, len(metrics), sharey=True, squeeze=False)[0]
     for ax, metric in zip(axes, metrics):
-        rows = comparison[comparison["metric"] == metric].set_index(by).reindex(strategies)
+        rows = comparison[comparison["metric"] == metric].set_index("_arm").reindex(strategies)
         y = np.arange(len(strategies))
         err = np.nan_to_num([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
-        ax.barh(y, rows["mean"], xerr=err, capsize=6, color=[colour(s, strategies) for s in strategies],
+        ax.barh(y, rows["mean"], xerr=err, capsize=6, color=[colour(v, values) for v in rows[by]],
                 error_kw={"elinewidth": 2})
         if baseline in rows.index:  # the arm every other is paired with
             ax.axvline(rows.loc[baseline, "mean"], color="#555555", ls="--", lw=1.5)
@@ -144,7 +183,10 @@ def strategy_comparison(comparison: pd.DataFrame, out_dir, metrics=("civilian_de
         ax.set_xlabel("mean per run (error bars: 95% CI)")
         _thousands(ax, "x")
         ax.xaxis.set_major_locator(MaxNLocator(4))  # few ticks: large numbers must not collide
-    axes[0].set_yticks(np.arange(len(strategies)), [group_label(by, s) for s in strategies])
+    axes[0].set_yticks(np.arange(len(strategies)), [first.at[s, "_tick"] for s in strategies])  # not .loc: a
+    # list of booleans (False, True arms) would be read as a mask
+    if split:
+        axes[0].set_ylabel(" / ".join(name_of(c) for c in [*others, by]))
     axes[0].invert_yaxis()
     n = sorted(set(comparison["n"].astype(int)))
     runs = f"{n[0]} runs each" if len(n) == 1 else f"{n[0]}-{n[-1]} runs each"
@@ -174,6 +216,125 @@ def output_vs_outcome(results: pd.DataFrame, out_dir, output="patrols", outcome=
     return _save(fig, out_dir, name or f"{output}_vs_{outcome}")
 
 
+def paired_differences(results: pd.DataFrame, by: str, baseline, metrics) -> pd.DataFrame:
+    """Each run minus the baseline run of its world (the same value of every other swept parameter,
+    seed included): the world's settings, the arm (`by`) and one column per metric."""
+    runs = _ok_runs(results)
+    keys = [c for c in swept(results) if c != by]
+    base = runs[runs[by] == baseline][keys + list(metrics)]
+    arms = runs[runs[by] != baseline]
+    paired = arms[keys + [by] + list(metrics)].merge(base, on=keys, suffixes=("", "_base"))
+    for m in metrics:
+        paired[m] = paired[m].astype(float) - paired[f"{m}_base"].astype(float)
+    return paired[keys + [by] + list(metrics)]
+
+
+@_styled
+def paired_changes(results: pd.DataFrame, out_dir, by="strategy", baseline="none",
+                   outputs=("patrols", "jpt_visits", "alerts_answered_in_time"), outcome="civilian_deaths",
+                   name="paired_outputs_vs_deaths") -> list[Path]:
+    """Same world, different arm: for every world and every arm, the change in what the mission did
+    (one panel per output) against the change in civilian deaths, both relative to the baseline
+    arm in that world. A grey line joins one world's arms, starting at the baseline (the origin),
+    so "more patrols, same deaths" shows as points spread along x at y = 0. An output no arm
+    changed has no panel, and an arm that never changed it is named instead of drawn at x = 0."""
+    outputs = [o for o in outputs if o in results.columns]
+    pairs = paired_differences(results, by, baseline, [*outputs, outcome]) if outputs else pd.DataFrame()
+    if pairs.empty:
+        return []
+    keys = [c for c in pairs.columns if c not in (by, *outputs, outcome)]
+    arms = ordered(pairs[by])
+    palette = ordered(list(arms) + [baseline])
+    panels = [o for o in outputs if (pairs[o] != 0).any()]
+    if not panels:
+        return []
+    fig = Figure(figsize=(7.5 * len(panels) + 3, 7), layout="constrained")
+    axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
+    for ax, output in zip(axes, panels):
+        moved = [a for a in arms if (pairs.loc[pairs[by] == a, output] != 0).any()]
+        still = [a for a in arms if a not in moved]
+        shown = pairs[pairs[by].isin(moved)]
+        for _, world in shown.groupby(keys, sort=True):  # the baseline at the origin, then the arms in order
+            world = world.set_index(by).reindex([a for a in moved if a in set(world[by])])
+            ax.plot([0, *world[output]], [0, *world[outcome]], color="#999999", lw=1, zorder=1)
+        for a in moved:
+            r = shown[shown[by] == a]
+            ax.scatter(r[output], r[outcome], s=110, color=colour(a, palette), edgecolors="white", zorder=3,
+                       label=value_label(by, a))
+        ax.axhline(0, color="#333333", lw=1.2, zorder=2)
+        ax.axvline(0, color="#333333", lw=1.2, zorder=2)
+        ax.scatter([0], [0], s=110, color=colour(baseline, palette), edgecolors="white", zorder=3,
+                   label=f"{value_label(by, baseline)} (baseline)")
+        ax.set_xlabel(f"Change in {name_of(output).lower()} per run")
+        _thousands(ax, "x")
+        _thousands(ax, "y")
+        if still:
+            ax.set_title(f"No change in {name_of(output).lower()}:\n"
+                         + ", ".join(value_label(by, a) for a in still), fontsize=12, loc="left")
+    # symmetric about zero (and at least +-1): "no change in deaths" sits mid-height, never at an edge
+    reach = max(1.0, 1.15 * float(np.abs(pairs[outcome]).max()))
+    axes[0].set_ylim(-reach, reach)
+    for ax in axes:
+        ax.text(0.99, 0.98, f"more {name_of(outcome).lower()}", transform=ax.transAxes, ha="right", va="top",
+                color="#555555", fontsize=12)
+        ax.text(0.99, 0.02, f"fewer {name_of(outcome).lower()}", transform=ax.transAxes, ha="right", va="bottom",
+                color="#555555", fontsize=12)
+    axes[0].set_ylabel(f"Change in {name_of(outcome).lower()} per run")
+    handles = {h.get_label(): h for ax in axes for h in ax.get_legend_handles_labels()[0]}
+    fig.legend(handles=list(handles.values()), loc="outside lower center", ncol=min(len(handles), 6),
+               title=name_of(by) if by == "strategy" else None)
+    worlds = pairs[keys].drop_duplicates().shape[0]
+    fig.suptitle(f"Change from {value_label(by, baseline)}, world by world ({worlds} worlds; a grey line joins"
+                 " one world's arms)")
+    return _save(fig, out_dir, name)
+
+
+@_styled
+def cumulative_deaths(panels: dict[str, dict], out_dir, by="strategy", low=10, high=90,
+                      name="cumulative_deaths") -> list[Path]:
+    """Cumulative civilian deaths by day: for each arm the median over its runs (seeds) with a band
+    from the `low` to the `high` percentile, one colour per arm. `panels` maps a panel title (the
+    other settings held fixed; "" for one panel) to {arm: array of runs x days+1, day 0 first}."""
+    panels = {t: {a: np.asarray(x, dtype=float) for a, x in arms.items() if np.size(x)} for t, arms in panels.items()}
+    panels = {t: arms for t, arms in panels.items() if arms}  # no blank panels
+    if not panels:
+        return []
+    every = [x for arms in panels.values() for x in arms.values()]
+    palette = ordered({a for arms in panels.values() for a in arms})
+    cols = min(len(panels), 3)
+    rows = -(-len(panels) // cols)
+    fig = Figure(figsize=(7 * cols + 3, 5.2 * rows + 1), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False, sharey=True).ravel()
+    for ax, (title, arms) in zip(axes, panels.items()):
+        for a in ordered(arms):
+            x = arms[a]
+            day = np.arange(x.shape[1])
+            lo, mid, hi = np.nanpercentile(x, [low, 50, high], axis=0)
+            c = colour(a, palette)
+            ax.fill_between(day, lo, hi, color=c, alpha=0.2, lw=0)
+            ax.plot(day, mid, color=c, lw=2.8, label=value_label(by, a))
+        ax.set_title(title, fontsize=14)
+        ax.set_xlabel("Day")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylim(bottom=0)
+        ax.set_xlim(0, max(x.shape[1] - 1 for x in arms.values()))
+        _thousands(ax, "y")
+    for ax in axes[len(panels):]:
+        fig.delaxes(ax)
+    for ax in axes[: len(panels): cols]:
+        ax.set_ylabel("Civilian deaths so far")
+    handles = list({h.get_label(): h for ax in axes[: len(panels)] for h in ax.get_legend_handles_labels()[0]}.values())
+    handles.append(Patch(color="#999999", alpha=0.35, label=f"band: {low}th-{high}th percentile"))
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 6),
+               title=name_of(by) if by == "strategy" else None)  # other values name their parameter
+    n = sorted({x.shape[0] for x in every})
+    seeds = f"{n[0]}" if len(n) == 1 else f"{n[0]}-{n[-1]}"
+    days = max(x.shape[1] for x in every) - 1
+    fig.suptitle(f"Civilian deaths so far, by day: median over {seeds} seeds per arm, {days} days\n"
+                 f"band: {low}th to {high}th percentile over seeds")
+    return _save(fig, out_dir, name)
+
+
 def _cell_km(run_dir: Path) -> float:
     """Cell size from the run's resolved config when Hydra wrote one (runs made in Python have none)."""
     cfg = run_dir / ".hydra" / "config.yaml"
@@ -183,60 +344,185 @@ def _cell_km(run_dir: Path) -> float:
     return 1.0
 
 
-@_styled
-def harm_map(run_dir, out_dir, name="harm_map") -> list[Path]:
-    """Where civilians died (villages sized by population, coloured by deaths), where the mission
-    patrolled (patrol-hours per cell, log scale) and where it put its bases. North is up for real
-    areas: row 0 is the top of the grid."""
-    run_dir = Path(run_dir)
-    villages = pd.read_parquet(run_dir / "villages.parquet")
-    patrols = pd.read_parquet(run_dir / "patrols.parquet")
-    bases = pd.read_parquet(run_dir / "bases.parquet")
-    km = _cell_km(run_dir)
-    width = int(max(villages["x"].max(), patrols["x"].max() if len(patrols) else 0)) + 1
-    height = int(max(villages["y"].max(), patrols["y"].max() if len(patrols) else 0)) + 1
+class _RunMap:
+    """What a map of one run shows, read from its folder: villages with their deaths, patrol-hours
+    per cell, bases, and the ground (rebuilt from the run's resolved config when Hydra wrote one)."""
 
-    # The map's longer side gets 8 inches; room is added for colour bars, title and legend.
-    scale = 8.0 / max(width, height)
-    fig = Figure(figsize=(width * scale + 3.5, height * scale + 2.8), layout="constrained")
-    ax = fig.subplots()
-    extent = (-0.5 * km, (width - 0.5) * km, (height - 0.5) * km, -0.5 * km)
-    if len(patrols):
-        grid = np.full((height, width), np.nan)
-        grid[patrols["y"], patrols["x"]] = patrols["patrol_hours"]
-        img = ax.imshow(grid, cmap=_PATROL_BLUES, norm=LogNorm(vmin=max(patrols["patrol_hours"].min(), 1e-3),
-                        vmax=patrols["patrol_hours"].max()), extent=extent, interpolation="nearest")
-        _colourbar(fig, img, ax, "Patrol-hours per cell")
+    def __init__(self, run_dir):
+        self.run_dir = Path(run_dir)
+        self.villages = pd.read_parquet(self.run_dir / "villages.parquet")
+        self.patrols = pd.read_parquet(self.run_dir / "patrols.parquet")
+        self.bases = pd.read_parquet(self.run_dir / "bases.parquet")
+        self.km = _cell_km(self.run_dir)
+        self.ground = _ground(self.run_dir)
+        if self.ground is not None:
+            self.height, self.width = self.ground.shape[:2]
+        else:
+            self.width = int(max(self.villages["x"].max(), self.patrols["x"].max() if len(self.patrols) else 0)) + 1
+            self.height = int(max(self.villages["y"].max(), self.patrols["y"].max() if len(self.patrols) else 0)) + 1
+
+    @property
+    def deaths(self) -> int:
+        return int(self.villages["deaths"].sum())
+
+
+def _ground(run_dir: Path) -> np.ndarray | None:
+    """The run's terrain, faded so harm and patrols stand out: a run folder keeps no terrain, but
+    the world at t=0 is a function of the scenario and the seed, and costs a fraction of a second
+    to build again. None for runs made in Python (no resolved config) or whose terrain files are gone."""
+    cfg = run_dir / ".hydra" / "config.yaml"
+    if not cfg.is_file():
+        return None
+    from omegaconf import OmegaConf
+
+    from pocsim.config import ScenarioConfig
+    from pocsim.streams import Streams
+    from pocsim.world.world import build_world
+
+    try:
+        conf = OmegaConf.load(cfg)
+        scenario = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(ScenarioConfig), conf.scenario))
+        terrain = build_world(scenario, Streams(int(conf.seed))).terrain
+    except Exception:  # a map without ground is still a map  # noqa: BLE001
+        return None
+    return 0.45 + 0.55 * terrain_image(terrain)
+
+
+def _norms(maps: list[_RunMap]) -> tuple[LogNorm, LogNorm | None]:
+    """One scale for deaths per village and one for patrol-hours per cell, over every map given."""
+    return _scale((m.villages["deaths"] for m in maps), [m.patrols["patrol_hours"] for m in maps])
+
+
+def _scale(deaths, hours) -> tuple[LogNorm, LogNorm | None]:
+    """Log scales from 1 death to the most in any village (at least 2, so the scale has a span), and
+    over the patrol-hours of every cell patrolled (None when no cell was)."""
+    top, lo, hi = 2, np.inf, 0.0
+    for d in deaths:
+        top = max(top, int(np.max(np.asarray(d), initial=0)))
+    for h in hours:
+        h = np.asarray(h, dtype=float)
+        h = h[h > 0]
+        if len(h):
+            lo, hi = min(lo, h.min()), max(hi, h.max())
+    return LogNorm(vmin=1, vmax=top), (LogNorm(vmin=max(lo, 1e-3), vmax=max(hi, 2 * lo)) if hi > 0 else None)
+
+
+# YlOrRd without its near-white end: a village with one death must stand out from the pale ground.
+_DEATHS_CMAP = ListedColormap(mpl.colormaps["YlOrRd"](np.linspace(0.3, 1.0, 256)))
+_HIT_FLOOR = 90  # points^2: the smallest a village with deaths is drawn (the legend says so)
+
+
+def _draw_map(ax, m: _RunMap, deaths: LogNorm, patrol: LogNorm | None, inches: float) -> None:
+    """Ground, patrol-hours, villages (area = population, colour = deaths) and bases on one axis."""
+    km = m.km
+    extent = (-0.5 * km, (m.width - 0.5) * km, (m.height - 0.5) * km, -0.5 * km)
+    if m.ground is not None:
+        ax.imshow(m.ground, extent=extent, interpolation="nearest")
+    if len(m.patrols) and patrol is not None:
+        grid = np.full((m.height, m.width), np.nan)
+        grid[m.patrols["y"], m.patrols["x"]] = m.patrols["patrol_hours"]
+        ax.imshow(grid, cmap=_PATROL_CMAP, norm=patrol, extent=extent, interpolation="nearest")
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
-
-    # Circle area proportional to population, so towns and hamlets compare by eye.
-    pop_max = float(villages["population"].max())
-    size = lambda pop: 8 + 900 * np.asarray(pop, dtype=float) / pop_max  # noqa: E731
-    spared = villages[villages["deaths"] == 0]
-    hit = villages[villages["deaths"] > 0].sort_values("deaths")  # worst drawn last, on top
+    v = m.villages
+    size = _village_size(v, inches)
+    spared, hit = v[v["deaths"] == 0], v[v["deaths"] > 0].sort_values("deaths")  # worst drawn last, on top
     ax.scatter(spared["x"] * km, spared["y"] * km, s=size(spared["population"]), facecolor="white",
                edgecolor="#333333", linewidths=0.7, clip_on=False)  # villages on the edge stay round
     if len(hit):
-        pts = ax.scatter(hit["x"] * km, hit["y"] * km, s=size(hit["population"]), c=hit["deaths"],
-                         cmap="YlOrRd", norm=LogNorm(vmin=1, vmax=max(hit["deaths"].max(), 2)),
-                         edgecolor="black", linewidths=0.8, clip_on=False)
-        _colourbar(fig, pts, ax, "Civilian deaths per village")
-    # Legend entries only: the symbols without data, at the sizes they stand for.
-    ax.scatter([], [], s=80, facecolor="white", edgecolor="#333333", label="no deaths")
-    for pop in (round(pop_max / 10, -2), round(pop_max, -3)):
-        ax.scatter([], [], s=size(pop), facecolor="none", edgecolor="#333333", label=f"{pop:,.0f} people")
+        # a hamlet that lost people must be seen from the back of the room, however small it is
+        ax.scatter(hit["x"] * km, hit["y"] * km, s=np.maximum(size(hit["population"]), _HIT_FLOOR), c=hit["deaths"],
+                   cmap=_DEATHS_CMAP, norm=deaths, edgecolor="black", linewidths=0.8, clip_on=False)
     for temporary, style in ((False, {"facecolor": "black"}), (True, {"facecolor": "none"})):
-        b = bases[bases["temporary"] == temporary]
+        b = m.bases[m.bases["temporary"] == temporary]
         if len(b):
-            ax.scatter(b["x"] * km, b["y"] * km, marker="^", s=160, edgecolor="black", linewidths=2,
-                       label="temporary base" if temporary else "base", **style)
+            ax.scatter(b["x"] * km, b["y"] * km, marker="^", s=160 * inches / 8, edgecolor="black",
+                       linewidths=2, **style)
     ax.set_aspect("equal")
+
+
+def _village_size(villages: pd.DataFrame, inches: float):
+    """Circle area proportional to population, so towns and hamlets compare by eye; scaled with the map."""
+    pop_max = float(villages["population"].max())
+    return lambda pop: (8 + 900 * np.asarray(pop, dtype=float) / pop_max) * (inches / 8) ** 2
+
+
+def _map_legend(target, m: _RunMap, inches: float, **where) -> None:
+    """Legend entries only: the symbols at the sizes they stand for (marker size is a diameter,
+    scatter's s an area)."""
+    size, pop_max = _village_size(m.villages, inches), float(m.villages["population"].max())
+    dot = functools.partial(Line2D, [], [], ls="", markeredgecolor="#333333")
+    handles = [dot(marker="o", markersize=9, markerfacecolor="white", label="no deaths"),
+               dot(marker="o", markersize=float(np.sqrt(_HIT_FLOOR)), markerfacecolor=_DEATHS_CMAP(0.7),
+                   markeredgecolor="black", label="deaths (at least this size)")]
+    handles += [dot(marker="o", markersize=float(np.sqrt(size(pop))), markerfacecolor="none",
+                    label=f"{pop:,.0f} people") for pop in (round(pop_max / 10, -2), round(pop_max, -3))]
+    tri = float(np.sqrt(160 * inches / 8))
+    handles += [dot(marker="^", markersize=tri, markerfacecolor="black", markeredgewidth=2, label="base"),
+                dot(marker="^", markersize=tri, markerfacecolor="none", markeredgewidth=2, label="temporary base")]
+    target.legend(handles=handles, ncol=3, frameon=False, **where)
+
+
+@_styled
+def harm_map(run_dir, out_dir, name="harm_map") -> list[Path]:
+    """Where civilians died (villages sized by population, coloured by deaths), where the mission
+    patrolled (patrol-hours per cell, log scale) and where it put its bases, over the ground when
+    the run has a resolved config. North is up for real areas: row 0 is the top of the grid."""
+    m = _RunMap(run_dir)
+    deaths, patrol = _norms([m])
+    # The map's longer side gets 8 inches; room is added for colour bars, title and legend.
+    scale = 8.0 / max(m.width, m.height)
+    fig = Figure(figsize=(m.width * scale + 3.5, m.height * scale + 2.8), layout="constrained")
+    ax = fig.subplots()
+    _draw_map(ax, m, deaths, patrol, 8.0)
+    if patrol is not None:
+        _colourbar(fig, ScalarMappable(patrol, _PATROL_CMAP), ax, "Patrol-hours per cell")
+    if m.deaths:
+        _colourbar(fig, ScalarMappable(deaths, _DEATHS_CMAP), ax, "Civilian deaths per village")
     ax.set_xlabel("x (km)")
     ax.set_ylabel("y (km)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=5, frameon=False)
-    ax.set_title(_run_title(run_dir, villages))
+    _map_legend(fig, m, 8.0, loc="outside lower center")
+    ax.set_title(_run_title(m.run_dir, m.villages))
     return _save(fig, out_dir, name)
+
+
+@_styled
+def harm_maps(panels: list[tuple[str, Path]], out_dir, name="harm_maps", title="", scale=None) -> list[Path]:
+    """One map per arm (panel title, run folder), side by side on one colour scale for deaths and
+    one for patrol-hours (`scale`, from `harm_scale`, may span more figures than this one), so a
+    darker village or cell means more in every panel. Runs of one seed share their world."""
+    maps = [(t, _RunMap(d)) for t, d in panels]
+    deaths, patrol = scale or _norms([m for _, m in maps])
+    cols = min(len(maps), 3)
+    rows = -(-len(maps) // cols)
+    inches = 5.5
+    aspect = maps[0][1].height / maps[0][1].width
+    fig = Figure(figsize=(cols * inches + 2.5, rows * (inches * aspect + 0.9) + 2.2), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False, sharex=True, sharey=True).ravel()
+    for ax, (panel_title, m) in zip(axes, maps):
+        _draw_map(ax, m, deaths, patrol, inches)
+        none = "" if len(m.patrols) else "; no patrols"
+        ax.set_title(f"{panel_title}\n{m.deaths:,} death{'' if m.deaths == 1 else 's'}{none}")
+    for ax in axes[len(maps):]:  # no blank panels
+        fig.delaxes(ax)
+    shown = list(axes[: len(maps)])
+    if patrol is not None:
+        _colourbar(fig, ScalarMappable(patrol, _PATROL_CMAP), shown, "Patrol-hours per cell")
+    _colourbar(fig, ScalarMappable(deaths, _DEATHS_CMAP), shown, "Civilian deaths per village")
+    for ax in axes[(rows - 1) * cols: len(maps)]:
+        ax.set_xlabel("x (km)")
+    for ax in axes[: len(maps): cols]:
+        ax.set_ylabel("y (km)")
+    _map_legend(fig, maps[0][1], inches, loc="outside lower center")
+    fig.suptitle(title)
+    return _save(fig, out_dir, name)
+
+
+def harm_scale(run_dirs) -> tuple[LogNorm, LogNorm | None]:
+    """The shared colour scales (deaths, patrol-hours) over these runs, read one run at a time."""
+    run_dirs = [Path(d) for d in run_dirs]
+    return _scale((pd.read_parquet(d / "villages.parquet", columns=["deaths"])["deaths"] for d in run_dirs),
+                  (pd.read_parquet(d / "patrols.parquet", columns=["patrol_hours"])["patrol_hours"] for d in run_dirs))
 
 
 def _colourbar(fig: Figure, mappable, ax, title: str) -> None:

@@ -1,47 +1,131 @@
-"""A sweep's figures, drawn into <sweep>/figures by the sweep's report (pocsim/report.py)."""
+"""A sweep's figures, drawn into <sweep>/figures by the sweep's report (pocsim/report.py).
+
+The sweep's contrast (`by`: the strategy, or the lesson's parameter) colours every figure; any other
+parameter that varies (a troop level, a scenario) gets its own panel or map figure, so an arm is
+only ever set beside the arms it was paired with.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from pocsim.results import run_arms, swept
+from pocsim.results import contrast, swept
 
 FIGURES = "figures"
 
 
-def mean_daily(sweep_dir: Path, results: pd.DataFrame, by: str = "strategy") -> dict[str, pd.DataFrame]:
-    """Mean daily deaths per group, accumulated run by run."""
-    sums: dict[str, pd.Series] = {}
-    counts: dict[str, int] = {}
-    for _, run in results[results.status == "ok"].iterrows():
-        path = sweep_dir / run.run_dir / "timeseries.parquet"
-        if not path.exists():
-            continue
-        series = pd.read_parquet(path, columns=["day", "civilian_deaths"]).set_index("day").civilian_deaths
-        group = str(run.get(by, "all"))
-        sums[group] = sums[group].add(series, fill_value=0) if group in sums else series.astype(float)
-        counts[group] = counts.get(group, 0) + 1
-    return {g: (s / counts[g]).rename("civilian_deaths").reset_index() for g, s in sums.items()}
+def other_settings(results: pd.DataFrame, by: str) -> list[str]:
+    """The swept parameters besides the contrast and the seed that vary: one panel per combination."""
+    return [c for c in swept(results) if c not in (by, "seed") and results[c].nunique() > 1]
 
 
-def draw(sweep_dir: Path, results: pd.DataFrame, comp: pd.DataFrame, by: str) -> list[Path]:
-    """Figures, with the sweep's contrast (`by`) in the role the plots call "strategy"."""
+def _settings_groups(ok: pd.DataFrame, by: str):
+    """(settings dict, runs) per combination of the other varying settings, in a stable order."""
+    others = other_settings(ok, by)
+    if not others:
+        yield {}, ok
+        return
+    for values, runs in ok.groupby(others, sort=True):
+        values = values if isinstance(values, tuple) else (values,)
+        yield dict(zip(others, values)), runs
+
+
+def cumulative(sweep_dir: Path, results: pd.DataFrame, by: str) -> dict[str, dict]:
+    """Cumulative civilian deaths by day (day 0 = 0) of every run, per panel and arm. Time series
+    are read one run at a time and only the cumulative deaths kept, so memory stays flat."""
+    from pocsim.plots import settings_label
+
+    panels: dict[str, dict] = {}
+    for settings, runs in _settings_groups(results[results.status == "ok"], by):
+        arms: dict = {}
+        for _, run in runs.sort_values("run_dir").iterrows():
+            path = sweep_dir / run.run_dir / "timeseries.parquet"
+            if not path.exists():
+                continue
+            daily = pd.read_parquet(path, columns=["day", "civilian_deaths"]).groupby("day").civilian_deaths.sum()
+            daily = daily.reindex(range(int(daily.index.max()) + 1), fill_value=0)
+            arms.setdefault(run[by], []).append(np.concatenate([[0.0], np.cumsum(daily.to_numpy(float))]))
+        panels[settings_label(settings)] = {a: _stack(rows) for a, rows in arms.items()}
+    return panels
+
+
+def _stack(rows: list[np.ndarray]) -> np.ndarray:
+    """Runs x days, NaN past the end of a shorter run (percentiles then skip it)."""
+    out = np.full((len(rows), max(len(r) for r in rows)), np.nan)
+    for i, r in enumerate(rows):
+        out[i, : len(r)] = r
+    return out
+
+
+def map_figures(results: pd.DataFrame, by: str) -> list[tuple[dict, int, list[tuple[object, str]]]]:
+    """Per combination of other settings: the lowest seed every arm ran (so the panels share one
+    world), and (arm, run folder) for each arm on it."""
+    from pocsim.plots import ordered
+
+    out = []
+    for settings, runs in _settings_groups(results[results.status == "ok"], by):
+        per_arm = runs.groupby(by)["seed"].apply(set)
+        common = set.intersection(*per_arm) or set(runs["seed"])
+        seed = min(common)
+        on_seed = runs[runs["seed"] == seed].sort_values("run_dir").drop_duplicates(by)
+        arms = [(a, on_seed.loc[on_seed[by] == a, "run_dir"].iloc[0]) for a in ordered(on_seed[by])]
+        out.append((settings, seed, arms))
+    return out
+
+
+def _slug(settings: dict) -> str:
+    return "".join(f"_{k.rsplit('.', 1)[-1]}={v}" for k, v in settings.items()).replace("/", "-").replace(" ", "")
+
+
+def _contrast_table(comp: pd.DataFrame, by: str) -> pd.DataFrame:
+    """report.py hands over the comparison with its `strategy` column holding whole arm labels
+    ('600 / modular'); give the contrast its own values back, so figures colour and name arms by it."""
+    cols = list(comp.columns)
+    if by != "strategy" and "strategy" in cols and cols.index("strategy") > cols.index("metric"):
+        return comp.drop(columns="strategy")
+    if by == "strategy":
+        return comp.assign(strategy=comp["strategy"].astype(str).str.rsplit(" / ", n=1).str[-1])
+    return comp
+
+
+def _baseline(comp: pd.DataFrame, results: pd.DataFrame, by: str):
+    """The arm the others were paired with: the only one without paired differences, else the
+    sweep's default contrast (pocsim.results.contrast)."""
+    no_diff = comp.groupby(by)["diff_mean"].apply(lambda d: d.isna().all())
+    if no_diff.sum() == 1:
+        return no_diff.idxmax()
+    c_by, c_base = contrast(results)
+    return c_base if c_by == by else sorted(results[by].dropna().unique(), key=str)[0]
+
+
+def draw(sweep_dir: Path, results: pd.DataFrame, comp: pd.DataFrame, by: str, baseline=None) -> list[Path]:
+    """Every figure of the sweep report, contrasting `by` against its baseline."""
     from pocsim import plots
 
+    sweep_dir = Path(sweep_dir)
     out = sweep_dir / FIGURES
     ok = results[results.status == "ok"]
-    arms = ok.assign(strategy=run_arms(ok, by))
-    made = plots.strategy_comparison(comp, out)
-    made += plots.output_vs_outcome(arms, out)
-    made += plots.daily_harm(mean_daily(sweep_dir, arms), out)
-    if "mission.troops" in swept(results):
-        made += plots.dose_response(arms, out)
-    # one map per arm: its first run (lowest seed), to see where harm fell and where troops went
-    first = arms.sort_values([c for c in ("seed",) if c in arms.columns] or ["run_dir"])
-    for group, runs in first.groupby("strategy", sort=False):
-        run_dir = sweep_dir / runs.iloc[0].run_dir
-        if (run_dir / "villages.parquet").exists():
-            made += plots.harm_map(run_dir, out / ("map_" + group.replace(" / ", "_")))
+    comp = _contrast_table(comp, by)
+    baseline = _baseline(comp, results, by) if baseline is None else baseline
+    made = plots.strategy_comparison(comp, out, by=by, baseline=baseline)
+    made += plots.paired_changes(ok, out, by=by, baseline=baseline)
+    made += plots.cumulative_deaths(cumulative(sweep_dir, ok, by), out, by=by)
+    if "mission.troops" in swept(results) and ok["mission.troops"].nunique() > 1:
+        made += plots.dose_response(ok, out, by=by if by != "mission.troops" else None)
+    # maps: one figure per combination of other settings, one panel per arm, all on one colour scale
+    figures = [(s, seed, [(a, d) for a, d in arms if (sweep_dir / d / "villages.parquet").exists()])
+               for s, seed, arms in map_figures(results, by)]
+    figures = [f for f in figures if f[2]]
+    scale = plots.harm_scale(sweep_dir / d for _, _, arms in figures for _, d in arms)
+    for settings, seed, arms in figures:
+        days = int(ok.loc[ok.run_dir == arms[0][1], "days"].iloc[0]) if "days" in ok else None
+        where = plots.settings_label(settings)
+        title = (f"Where civilians died and where the mission patrolled: seed {seed}"
+                 + (f", {days} days" if days else "") + (f"; {where}" if where else "")
+                 + "\none colour scale for every panel; circle area = population")
+        made += plots.harm_maps([(plots.value_label(by, a), sweep_dir / d) for a, d in arms], out,
+                                name="harm_maps" + _slug(settings), title=title, scale=scale)
     return made

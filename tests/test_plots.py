@@ -9,6 +9,7 @@ import pytest
 from pocsim import plots
 from pocsim.results import comparison
 from pocsim.run import simulate, write_run
+from pocsim.sweep_figures import cumulative
 from tests.conftest import make_config
 
 STRATEGIES = ("none", "modular")
@@ -43,6 +44,10 @@ def draw_all(runs, out):
         "harm_map": plots.harm_map(first, out),
         "harm_map_no_mission": plots.harm_map(sweep / results["run_dir"].iloc[0], out, name="harm_map_none"),
         "daily_harm": plots.daily_harm(series, out),
+        "paired_changes": plots.paired_changes(results, out),
+        "cumulative_deaths": plots.cumulative_deaths(cumulative(sweep, results, "strategy"), out),
+        "harm_maps": plots.harm_maps([(s, sweep / d) for s, d in results.loc[results.seed == 0].groupby("strategy")
+                                      .run_dir.first().items()], out, title="seed 0"),
         "dose_response": plots.dose_response(results, out),
         "deaths_per_event": plots.deaths_per_event(
             {"simulated": pd.concat(pd.read_parquet(sweep / d / "events.parquet") for d in results["run_dir"])["best"],
@@ -90,3 +95,25 @@ def test_groups_other_than_strategies(runs, tmp_path):
     paths = plots.strategy_comparison(table, tmp_path, by="mission.troops", baseline=300)
     assert "Outcomes by troops deployed" in paths[1].read_text()
     assert plots.ordered(["modular", 1200, 300, "none"]) == ["none", "modular", 300, 1200]
+
+
+def test_parameters_are_named_in_words():
+    assert plots.name_of("strategy.tools.reaction_force.enabled") == "Reaction force enabled"
+    assert plots.name_of("strategy.tools.observers.troop_share") == "Observers troop share"
+    assert plots.name_of("+patrolling") == "Patrolling"
+    assert plots.value_label("strategy.tools.reaction_force.enabled", True) == "Reaction force enabled: True"
+    assert plots.value_label("mission.authorisation_hours", 6) == "Authorisation delay: 6 hours"
+    assert plots.value_label("strategy", "none") == "no mission"
+
+
+def test_troop_levels_split_the_arms(runs, tmp_path):
+    """Strategies at two troop levels: one cumulative panel per troop level, and the paired
+    differences taken within a troop level (each arm against no mission at the same troops)."""
+    sweep, results = runs
+    panels = cumulative(sweep, results, "strategy")
+    assert list(panels) == ["Troops deployed: 300", "Troops deployed: 1200"]
+    pairs = plots.paired_differences(results, "strategy", "none", ["civilian_deaths"])
+    assert len(pairs) == 4 and set(pairs.strategy) == {"modular"}
+    row = pairs[(pairs.seed == 1) & (pairs["mission.troops"] == 1200)].iloc[0]
+    at = results.set_index(["strategy", "seed", "mission.troops"]).civilian_deaths
+    assert row.civilian_deaths == at["modular", 1, 1200] - at["none", 1, 1200]
