@@ -24,7 +24,7 @@ def paired_summary(d: np.ndarray, base_mean: float, seed: int = 0, confidence: f
     """Statistics of paired differences d (arm minus baseline, one per world), intervals at `confidence`."""
     d = np.asarray(d, dtype=float)
     n = len(d)
-    out = {"diff_mean": d.mean() if n else np.nan, "diff_low": np.nan, "diff_high": np.nan,
+    out = {"n_paired": n, "diff_mean": d.mean() if n else np.nan, "diff_low": np.nan, "diff_high": np.nan,
            "diff_median": float(np.median(d)) if n else np.nan, "diff_hl": hodges_lehmann(d) if n else np.nan,
            "diff_pct": 100 * d.mean() / base_mean if n and base_mean else np.nan,
            "share_lower": np.nan, "share_low": np.nan, "share_high": np.nan, "wilcoxon_p": np.nan,

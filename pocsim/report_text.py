@@ -114,7 +114,7 @@ def _row(m: pd.DataFrame, arm: str) -> dict:
                                               + (" resolved" if r.resolved else ""))
         if metric == "civilian_deaths":
             row["worlds with fewer deaths"] = ("" if np.isnan(r.share_lower) else
-                                              f"{round(r.share_lower * r.n)} of {int(r.n)}")
+                                              f"{round(r.share_lower * r.n_paired)} of {int(r.n_paired)}")
     for metric in [x for x in OUTPUTS if x in m.index]:
         row[SHORT[metric]] = _num(m.loc[metric, "mean"])
     return row

@@ -91,9 +91,14 @@ def swept(df: pd.DataFrame) -> list[str]:
 def contrast(df: pd.DataFrame) -> tuple[str, object]:
     """What a sweep compares, and its baseline: the strategy if it varies (against `none`),
     otherwise the first other swept parameter that varies (against its first value)."""
-    varying = [c for c in swept(df) if c != "seed" and df[c].nunique() > 1]
+    ok = df[df.status == "ok"] if "status" in df.columns else df  # a failed run is no arm to compare
+    varying = [c for c in swept(df) if c != "seed" and ok[c].nunique() > 1]
     by = "strategy" if "strategy" in varying or not varying else varying[0]
-    values = sorted(df[by].dropna().unique(), key=str) if by in df.columns else []
+    values = list(ok[by].dropna().unique()) if by in ok.columns else []
+    try:
+        values.sort()  # numbers as numbers: 300 troops before 1200
+    except TypeError:
+        values.sort(key=str)
     baseline = "none" if by == "strategy" else (values[0] if len(values) else None)
     return by, baseline
 

@@ -85,13 +85,13 @@ def seeds_needed(row: pd.Series, margin: float, rule: StoppingRule) -> float:
     """Roughly how many seeds in all would settle an open arm if the spread of its paired
     differences stays as it is: enough for the interval's half-width to shrink below |difference|
     (resolved) or below margin - |difference| (no difference that matters), whichever comes first."""
-    if row.verdict != OPEN or row.n < 2:
+    if row.verdict != OPEN or row.n_paired < 2:
         return np.nan
     half = (row.diff_high - row.diff_low) / 2
     target = max(abs(row.diff_mean), margin - abs(row.diff_mean))
     if not target > 0 or not half > 0:
         return np.nan
-    return float(math.ceil(row.n * (half / target) ** 2))
+    return float(math.ceil(row.n_paired * (half / target) ** 2))
 
 
 def settled(table: pd.DataFrame) -> bool:
@@ -102,11 +102,14 @@ def sentence(row: pd.Series, rule: StoppingRule, stopped: str = "") -> str:
     """What a planner reads first: one plain sentence on one arm against the baseline."""
     cols = list(row.index[: list(row.index).index("metric")])
     arm = " / ".join(str(row[c]) if c == "strategy" else f"{c}={row[c]}" for c in cols)
+    if not row.n_paired:
+        return f"{arm}: no world in which both it and the baseline finished: nothing to compare."
+    n = int(row.n_paired)
     pct = row.diff_pct
     base = row.base_mean or np.nan
     lo, hi = 100 * row.diff_low / base, 100 * row.diff_high / base
     level = f"{100 * rule.confidence:g}%"
-    worlds = f"lower in {round(row.share_lower * row.n)} of {int(row.n)} worlds"
+    worlds = f"lower in {round(row.share_lower * n)} of {n} worlds"
     interval = f"[{level} CI {lo:+.0f}% to {hi:+.0f}%]"
     if row.verdict in (FEWER, MORE):  # the interval is on one side of zero: say it in the verdict's words
         word = "fewer" if row.verdict == FEWER else "more"
@@ -116,9 +119,9 @@ def sentence(row: pd.Series, rule: StoppingRule, stopped: str = "") -> str:
         return (f"{arm}: {abs(pct):.0f}% {word} {rule.metric.replace('_', ' ')} than {baseline} "
                 f"[{level} CI {near:.0f}-{far:.0f}% {word}], {worlds}: resolved.")
     if row.verdict == EQUIVALENT:
-        return (f"{arm}: no difference that matters after {int(row.n)} seeds (difference {pct:+.0f}% {interval}, "
+        return (f"{arm}: no difference that matters after {n} seeds (difference {pct:+.0f}% {interval}, "
                 f"within +-{100 * rule.tolerance:g}%); {worlds}: more seeds will not change the decision.")
     more = "" if np.isnan(row.seeds_needed) else f"; about {int(row.seeds_needed)} seeds would settle it"
-    return (f"{arm}: not resolved after {int(row.n)} seeds (difference {pct:+.0f}% {interval}, {worlds})"
+    return (f"{arm}: not resolved after {n} seeds (difference {pct:+.0f}% {interval}, {worlds})"
             f"{more}{stopped}.")
 

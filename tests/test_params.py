@@ -41,6 +41,12 @@ READ_OUTSIDE_THE_MODEL = {
     "ExportConfig.format": "pocsim/export.py, after the run",
     "ExportConfig.frame_days": "pocsim.cli and pocsim/export.py, after the run",
     "ExportConfig.fps": "pocsim/export.py, after the run",
+    "PocsimConfig.teaching": "pocsim/report_text.py: a lesson's note for the trainer, in the sweep's report",
+    "TeachingNote.title": "pocsim/report_text.py, the sweep's report",
+    "TeachingNote.setup": "pocsim/report_text.py, the sweep's report",
+    "TeachingNote.point_at": "pocsim/report_text.py, the sweep's report (metrics world by world)",
+    "TeachingNote.expect": "pocsim/report_text.py, the sweep's report",
+    "TeachingNote.ask": "pocsim/report_text.py, the sweep's report",
 }
 # Numbers that control a run rather than describe the world: a setting will do, no unit or range.
 RUN_CONTROL = {"PocsimConfig.seed", "PocsimConfig.days", "ExportConfig.frame_days", "ExportConfig.fps"}

@@ -133,7 +133,7 @@ def check_arms(overrides, rule: StoppingRule) -> None:
 def records(table) -> list[dict]:
     if table is None:
         return []
-    cols = [c for c in table.columns if c in ("n", "diff_mean", "diff_low", "diff_high", "diff_pct", "base_mean",
+    cols = [c for c in table.columns if c in ("n", "n_paired", "diff_mean", "diff_low", "diff_high", "diff_pct", "base_mean",
                                               "share_lower", "verdict", "seeds_needed")]
     arm_cols = list(table.columns[: list(table.columns).index("metric")])
     out = []
