@@ -29,7 +29,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from pocsim.model import POCModel
-from pocsim.plots import terrain_image
+from pocsim.maps import terrain_image
 
 # Mesa 3.3's own SolaraViz code trips solara's hook linter (a warning about Mesa, not about us).
 warnings.filterwarnings("ignore", message=r".*solara_viz\.py.*", category=UserWarning)

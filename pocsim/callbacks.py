@@ -42,7 +42,9 @@ class SweepReport(Callback):
         if interactive() and config.hydra.launcher._target_.endswith("BasicLauncher"):
             from tqdm import tqdm
 
-            self.bar = tqdm(total=count_jobs(config), unit="run", desc="sweep", file=sys.stderr)
+            # a sequential sweep decides its length as it goes (pocsim/sequential.py)
+            total = None if config.hydra.sweeper._target_.endswith("SequentialSweeper") else count_jobs(config)
+            self.bar = tqdm(total=total, unit="run", desc="sweep", file=sys.stderr)
 
     def on_job_end(self, config: DictConfig, job_return, **kwargs) -> None:
         if self.bar is not None:

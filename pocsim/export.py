@@ -22,7 +22,7 @@ from matplotlib import animation  # noqa: E402
 
 from pocsim.config import ExportConfig, ExportFormat  # noqa: E402
 from pocsim.mission.patrol import Patrol  # noqa: E402
-from pocsim.plots import terrain_image  # noqa: E402
+from pocsim.maps import terrain_image  # noqa: E402
 
 
 @dataclass

@@ -103,7 +103,7 @@ def _baseline(comp: pd.DataFrame, results: pd.DataFrame, by: str):
 
 def draw(sweep_dir: Path, results: pd.DataFrame, comp: pd.DataFrame, by: str, baseline=None) -> list[Path]:
     """Every figure of the sweep report, contrasting `by` against its baseline."""
-    from pocsim import plots
+    from pocsim import maps, plots
 
     sweep_dir = Path(sweep_dir)
     out = sweep_dir / FIGURES
@@ -119,13 +119,13 @@ def draw(sweep_dir: Path, results: pd.DataFrame, comp: pd.DataFrame, by: str, ba
     figures = [(s, seed, [(a, d) for a, d in arms if (sweep_dir / d / "villages.parquet").exists()])
                for s, seed, arms in map_figures(results, by)]
     figures = [f for f in figures if f[2]]
-    scale = plots.harm_scale(sweep_dir / d for _, _, arms in figures for _, d in arms)
+    scale = maps.harm_scale(sweep_dir / d for _, _, arms in figures for _, d in arms)
     for settings, seed, arms in figures:
         days = int(ok.loc[ok.run_dir == arms[0][1], "days"].iloc[0]) if "days" in ok else None
         where = plots.settings_label(settings)
         title = (f"Where civilians died and where the mission patrolled: seed {seed}"
                  + (f", {days} days" if days else "") + (f"; {where}" if where else "")
                  + "\none colour scale for every panel; circle area = population")
-        made += plots.harm_maps([(plots.value_label(by, a), sweep_dir / d) for a, d in arms], out,
+        made += maps.harm_maps([(plots.value_label(by, a), sweep_dir / d) for a, d in arms], out,
                                 name="harm_maps" + _slug(settings), title=title, scale=scale)
     return made

@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import pytest
 
-from pocsim import plots
+from pocsim import maps, plots
 from pocsim.results import comparison
 from pocsim.run import simulate, write_run
 from pocsim.sweep_figures import cumulative
@@ -41,12 +41,12 @@ def draw_all(runs, out):
     return {
         "strategy_comparison": plots.strategy_comparison(comparison(results), out),
         "output_vs_outcome": plots.output_vs_outcome(results, out),
-        "harm_map": plots.harm_map(first, out),
-        "harm_map_no_mission": plots.harm_map(sweep / results["run_dir"].iloc[0], out, name="harm_map_none"),
+        "harm_map": maps.harm_map(first, out),
+        "harm_map_no_mission": maps.harm_map(sweep / results["run_dir"].iloc[0], out, name="harm_map_none"),
         "daily_harm": plots.daily_harm(series, out),
         "paired_changes": plots.paired_changes(results, out),
         "cumulative_deaths": plots.cumulative_deaths(cumulative(sweep, results, "strategy"), out),
-        "harm_maps": plots.harm_maps([(s, sweep / d) for s, d in results.loc[results.seed == 0].groupby("strategy")
+        "harm_maps": maps.harm_maps([(s, sweep / d) for s, d in results.loc[results.seed == 0].groupby("strategy")
                                       .run_dir.first().items()], out, title="seed 0"),
         "dose_response": plots.dose_response(results, out),
         "deaths_per_event": plots.deaths_per_event(
@@ -83,7 +83,7 @@ def test_unknown_metric_is_named(runs, tmp_path):
 
 def test_harm_map_title_names_the_run(runs, tmp_path):
     sweep, results = runs
-    svg = plots.harm_map(sweep / results["run_dir"].iloc[-1], tmp_path)[1].read_text()
+    svg = maps.harm_map(sweep / results["run_dir"].iloc[-1], tmp_path)[1].read_text()
     summary = json.loads((sweep / results["run_dir"].iloc[-1] / "summary.json").read_text())
     assert f"seed {summary['seed']}" in svg
 

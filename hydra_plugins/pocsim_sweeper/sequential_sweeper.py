@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import time
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
@@ -76,7 +77,11 @@ class SequentialSweeper(Sweeper):
             seeds = rule.seeds(batch)
             jobs = [arm + [f"seed={seed}"] for seed in seeds for arm in arms]  # whole worlds per batch
             self.validate_batch_is_legal(jobs)
-            done = self.launcher.launch(jobs, initial_job_idx=batch * len(arms) * rule.batch_seeds)
+            with warnings.catch_warnings():
+                # loky replaces a worker whose memory grew (numba's compiled code) between batches and
+                # warns about it; the jobs are resubmitted and finish, so it is noise to a planner
+                warnings.filterwarnings("ignore", message="A worker stopped while some jobs", category=UserWarning)
+                done = self.launcher.launch(jobs, initial_job_idx=batch * len(arms) * rule.batch_seeds)
             returns.append(done)
             state["runs"] += [str(OmegaConf.select(r.hydra_cfg, "hydra.sweep.subdir")) for r in done]
             results = gather(sweep_dir, write=False, runs=[sweep_dir / run for run in state["runs"]])
