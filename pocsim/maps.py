@@ -234,7 +234,6 @@ def _run_title(run_dir: Path, villages: pd.DataFrame) -> str:
             f"{s['days']} days\n{deaths}; circle area = population")
 
 
-@_styled
 def terrain_image(terrain) -> np.ndarray:
     """RGB picture of the ground: savanna, forest, water, rivers, tracks and main roads."""
     img = np.empty(terrain.shape + (3,))

@@ -329,6 +329,7 @@ def cumulative_deaths(panels: dict[str, dict], out_dir, by="strategy", low=10, h
     return _save(fig, out_dir, name)
 
 
+@_styled
 def daily_harm(series: dict[str, pd.DataFrame], out_dir, name="daily_harm") -> list[Path]:
     """Civilian deaths per day, 7-day rolling mean, one line per label. Several runs under one label
     are averaged day by day first."""
