@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from pocsim.config import ConfigError
 from pocsim import report_text as text
-from pocsim.results import arm_labels, comparison, contrast, gather
+from pocsim.config import ConfigError
+from pocsim.results import comparison, contrast, gather
 from pocsim.sweep_figures import draw
+
 
 def report(sweep_dir: str | Path, figures: bool = True) -> str:
     """Write the sweep's report files and return what to print: the opening, the plain sentences
@@ -40,7 +41,7 @@ def report(sweep_dir: str | Path, figures: bool = True) -> str:
     wide = text.wide_table(comp, by, baseline)
     made: list[Path] = []
     if figures:
-        made = draw(sweep_dir, results, comp.assign(strategy=arm_labels(comp, by)), by)
+        made = draw(sweep_dir, results, comp, by, baseline)
     write_markdown(sweep_dir, text.trainer_note(sweep_dir, results, by), opening, sentences, wide, made, rule)
     lines += ["", *opening, "", *sentences, "", text.plain(wide, PRINTED),
               "", f"every metric: comparison.csv; figures and report.md in {sweep_dir}"]

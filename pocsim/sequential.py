@@ -77,11 +77,11 @@ def verdicts(results: pd.DataFrame, rule: StoppingRule) -> pd.DataFrame:
         [arms.resolved & (arms.diff_mean < 0), arms.resolved & (arms.diff_mean > 0),
          (arms.diff_low >= -margin) & (arms.diff_high <= margin)],
         [FEWER, MORE, EQUIVALENT], default=OPEN)
-    arms["seeds_needed"] = [seeds_needed(r, m, rule) for (_, r), m in zip(arms.iterrows(), margin)]
+    arms["seeds_needed"] = [seeds_needed(r, m) for (_, r), m in zip(arms.iterrows(), margin)]
     return arms.reset_index(drop=True)
 
 
-def seeds_needed(row: pd.Series, margin: float, rule: StoppingRule) -> float:
+def seeds_needed(row: pd.Series, margin: float) -> float:
     """Roughly how many seeds in all would settle an open arm if the spread of its paired
     differences stays as it is: enough for the interval's half-width to shrink below |difference|
     (resolved) or below margin - |difference| (no difference that matters), whichever comes first."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pocsim.results import contrast, swept
+from pocsim.results import swept
 
 FIGURES = "figures"
 
@@ -80,36 +80,14 @@ def _slug(settings: dict) -> str:
     return "".join(f"_{k.rsplit('.', 1)[-1]}={v}" for k, v in settings.items()).replace("/", "-").replace(" ", "")
 
 
-def _contrast_table(comp: pd.DataFrame, by: str) -> pd.DataFrame:
-    """report.py hands over the comparison with its `strategy` column holding whole arm labels
-    ('600 / modular'); give the contrast its own values back, so figures colour and name arms by it."""
-    cols = list(comp.columns)
-    if by != "strategy" and "strategy" in cols and cols.index("strategy") > cols.index("metric"):
-        return comp.drop(columns="strategy")
-    if by == "strategy":
-        return comp.assign(strategy=comp["strategy"].astype(str).str.rsplit(" / ", n=1).str[-1])
-    return comp
-
-
-def _baseline(comp: pd.DataFrame, results: pd.DataFrame, by: str):
-    """The arm the others were paired with: the only one without paired differences, else the
-    sweep's default contrast (pocsim.results.contrast)."""
-    no_diff = comp.groupby(by)["diff_mean"].apply(lambda d: d.isna().all())
-    if no_diff.sum() == 1:
-        return no_diff.idxmax()
-    c_by, c_base = contrast(results)
-    return c_base if c_by == by else sorted(results[by].dropna().unique(), key=str)[0]
-
-
-def draw(sweep_dir: Path, results: pd.DataFrame, comp: pd.DataFrame, by: str, baseline=None) -> list[Path]:
-    """Every figure of the sweep report, contrasting `by` against its baseline."""
+def draw(sweep_dir: Path, results: pd.DataFrame, comp: pd.DataFrame, by: str, baseline) -> list[Path]:
+    """Every figure of the sweep report, contrasting `by` against its baseline (`comp` is the
+    comparison table of pocsim.results.comparison)."""
     from pocsim import maps, plots
 
     sweep_dir = Path(sweep_dir)
     out = sweep_dir / FIGURES
     ok = results[results.status == "ok"]
-    comp = _contrast_table(comp, by)
-    baseline = _baseline(comp, results, by) if baseline is None else baseline
     made = plots.strategy_comparison(comp, out, by=by, baseline=baseline)
     made += plots.paired_changes(ok, out, by=by, baseline=baseline)
     made += plots.cumulative_deaths(cumulative(sweep_dir, ok, by), out, by=by)

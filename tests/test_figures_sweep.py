@@ -10,7 +10,7 @@ import pytest
 from matplotlib.collections import PathCollection
 
 from pocsim import plots
-from pocsim.results import arm_labels, comparison, contrast, gather
+from pocsim.results import comparison, contrast, gather
 from pocsim.sweep_figures import cumulative, draw
 from tests.test_sweeps import SMALL, pocsim
 
@@ -45,7 +45,7 @@ def drawn(sweep, monkeypatch):
         return figures[name][1]
 
     monkeypatch.setattr(plots, "_save", keep)
-    draw(sweep, results, comp.assign(strategy=arm_labels(comp, by)), by)
+    draw(sweep, results, comp, by, baseline)
     return figures, results, by, baseline
 
 
@@ -142,7 +142,7 @@ def test_same_sweep_same_bytes(patrolling, tmp_path):
         shutil.copytree(patrolling, copy, ignore=shutil.ignore_patterns("figures"))
         results = gather(copy, write=False)
         comp = comparison(results, by="patrolling", baseline="none")
-        draw(copy, results, comp.assign(strategy=arm_labels(comp, "patrolling")), "patrolling")
+        draw(copy, results, comp, "patrolling", "none")
     first = sorted(p.name for p in (copies[0] / "figures").iterdir())
     assert first == sorted(p.name for p in (copies[1] / "figures").iterdir()) and len(first) >= 8
     for name in first:
