@@ -5,8 +5,10 @@ seed and its name, so two runs that differ only by strategy face the same world 
 
 Every stochastic decision while the model runs draws from `streams.draw(purpose, *ids)`: a fresh
 counter-based generator (Philox) keyed by the seed, what the draw decides, and who, where and when
-(e.g. `draw("rest", group, step)`, `draw("raid_hour", village, step)`). A decision therefore gets
-the same random numbers whatever happened before it: when the mission changes one group's plan,
+or which (e.g. `draw("incident", village, step)`; an armed group's decisions by their number,
+`draw("rest", group, k)` for its k-th rest, and a raid's hours by `("raid_hour", group, k, hour)`,
+so a group whose raid the mission delays lives the same sequence of decisions shifted in time).
+A decision therefore gets the same random numbers whatever happened before it: when the mission changes one group's plan,
 other groups' rests and targets, other villages' escapes and unrelated incidents draw exactly
 what they would have drawn, and two strategies run on one seed stay paired (after Starsim's
 per-decision random streams). Ids are non-negative integers. A draw made every step whatever

@@ -9,7 +9,9 @@ from pocsim.model import POCModel
 from pocsim.streams import Streams
 from pocsim.view import MissionView
 
-DECISION_DAY, HORIZON_DAYS = 30, 20
+# Others are compared for 20 days after the decision; the mediated group is given 40 to act on it
+# (a group resting through the first 20 days shows no change in its events yet).
+DECISION_DAY, HORIZON_DAYS, RUN_DAYS = 30, 20, 40
 
 
 def history(seed: int, mediate: bool) -> dict:
@@ -19,10 +21,14 @@ def history(seed: int, mediate: bool) -> dict:
     m.run(DECISION_DAY)
     if mediate:  # one mission decision: a successful session that halves group 0's aggression
         MissionView(m, cfg.mission).mediate(0, 1.0, 0.5, 0.0)
-    m.run(HORIZON_DAYS)
+    m.run(RUN_DAYS)
     ev = m.ledger.events_table().to_pandas()
     ev = ev[ev.kind != "clash"]
     return {g.name: ev[ev.side_a == g.name][["step", "village_id", "best"]].values.tolist() for g in m.groups}
+
+
+def until_horizon(events: list) -> list:
+    return [e for e in events if e[0] < (DECISION_DAY + HORIZON_DAYS) * 24]
 
 
 def untouched(cfg_groups) -> list[str]:
@@ -38,7 +44,7 @@ def test_a_decision_about_one_group_leaves_the_others_histories_alone(seed):
     groups = make_config("strategy=none", small=False).scenario.groups
     assert before[groups[0].name] != after[groups[0].name]  # the decision does change the mediated group
     for name in untouched(groups):
-        assert before[name] == after[name], f"seed {seed}: {name}'s events changed"
+        assert until_horizon(before[name]) == until_horizon(after[name]), f"seed {seed}: {name}'s events changed"
 
 
 def test_sequential_streams_would_fail_it(monkeypatch):
@@ -47,5 +53,5 @@ def test_sequential_streams_would_fail_it(monkeypatch):
     monkeypatch.setattr(Streams, "draw", lambda self, purpose, *ids: self[purpose])
     groups = make_config("strategy=none", small=False).scenario.groups
     changed = [name for seed in (0, 1) for name in untouched(groups)
-               if history(seed, False)[name] != history(seed, True)[name]]
+               if until_horizon(history(seed, False)[name]) != until_horizon(history(seed, True)[name])]
     assert changed

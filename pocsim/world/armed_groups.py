@@ -65,11 +65,21 @@ class ArmedGroup(mesa.Agent):
         self.behaviour = model.scenario.group_behaviour
         # What is left of a grudge after one step: half of it after grievance_half_life_days.
         self.grievance_kept = (0.5 ** (1 / (self.behaviour.grievance_half_life_days * 24))) ** model.step_hours
+        self._decisions: dict[str, int] = {}  # draws made per purpose (see draw)
         self.schedule_rest()
 
     def draw(self, purpose: str) -> np.random.Generator:
-        """This group's draw for one decision now (pocsim/streams.py)."""
-        return self.model.streams.draw(purpose, self.index, self.model.t)
+        """This group's draw for its next decision of this kind (pocsim/streams.py): keyed by how many
+        it has made, not by the hour, so its k-th rest, target and raid draw the same numbers in
+        every run of the seed. A mission that delays one raid then shifts the group's later history
+        in time instead of redrawing it, and paired runs stay paired for longer."""
+        number = self._decisions.get(purpose, 0)
+        self._decisions[purpose] = number + 1
+        return self.model.streams.draw(purpose, self.index, number)
+
+    def decisions(self, purpose: str) -> int:
+        """How many decisions of this kind the group has drawn so far."""
+        return self._decisions.get(purpose, 0)
 
     @property
     def is_state(self) -> bool:
@@ -133,6 +143,9 @@ class ArmedGroup(mesa.Agent):
             self.schedule_rest()
             return
         weights = np.where(ok, np.exp((utility - utility[ok].max()) / self.behaviour.choice_temperature), 0.0)
+        # inverse CDF over the villages in their fixed order: when deterrence shifts the weights a
+        # little, the same draw mostly lands where it would have (a Gumbel-max pick, tried as well,
+        # paired worse in benchmarks/pairing.py: see benchmarks/README.md)
         target = int(self.draw("target").choice(len(weights), p=weights / weights.sum()))
         self.target = target
         self.reprisal = bool(self._punish[target])

@@ -32,6 +32,7 @@ class Raid:
     fled: int = 0
     interrupted_by: str = ""
     reprisal: bool = False  # chosen to punish the village rather than for what it holds
+    number: int = 0  # the group's k-th raid: its hours draw by (group, k, hour of the raid)
 
 
 class Violence:
@@ -42,11 +43,12 @@ class Violence:
 
     # --- raids -------------------------------------------------------------------------------
     def start_raid(self, group: ArmedGroup, village: int) -> None:
+        number = group.decisions("raid")  # the group's k-th raid draws the same wherever it falls
         rng = group.draw("raid")
         intent = rng.lognormal(-0.5 * self.cfg.raid_intent_sigma**2, self.cfg.raid_intent_sigma)
         planned = rng.exponential(self.cfg.raid_hours_mean * intent)
         raid = Raid(group, village, self.model.t, intent, max(planned, self.model.step_hours),
-                    reprisal=group.reprisal)
+                    reprisal=group.reprisal, number=number)
         group.raid = raid
         self.raids.append(raid)
         self.call_defenders(raid)
@@ -64,7 +66,7 @@ class Violence:
         m, v, cfg = self.model, self.model.villages, self.cfg
         i = raid.village
         dt = m.step_hours
-        rng = m.streams.draw("raid_hour", i, m.t)
+        rng = m.streams.draw("raid_hour", raid.group.index, raid.number, m.t - raid.start_step)
         present = int(m.present[i])
         strength = raid.group.strength * raid.intent * raid.group.aggression
         # Killing saturates: a band can only kill so many per hour however big the place.
