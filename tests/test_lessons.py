@@ -11,7 +11,6 @@ import yaml
 
 ENV = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "CI": "1"}
 MOST = 4  # of the five worlds a lesson runs
-MAJORITY = 3  # where a lesson holds only in a majority of worlds, its note says so
 
 
 def lesson(name, tmp_path) -> pd.DataFrame:
@@ -42,12 +41,11 @@ def worlds(results, key, metric) -> pd.DataFrame:
 
 def test_main_road_patrols(tmp_path):
     """Many more patrols on the roads, and the villages off the road are no safer for them than with
-    no patrol at all in a majority of worlds only (seeds 0-4, 150 days: 3 of 5; in the other two
-    route patrols halved off-road deaths). The trainer's note says so."""
+    no patrol at all (seeds 0-4, 150 days: in 5 of 5 worlds)."""
     r = lesson("main_road_patrols", tmp_path)
     patrols, off_road = worlds(r, "patrolling", "patrols"), worlds(r, "patrolling", "deaths_off_road")
     assert (patrols["route"] > 3 * patrols["threat"]).all() and (patrols["none"] == 0).all()
-    assert (off_road["route"] >= 0.9 * off_road["none"]).sum() >= MAJORITY
+    assert (off_road["route"] >= 0.9 * off_road["none"]).sum() >= MOST
 
 
 def test_visit_without_follow_up(tmp_path):
