@@ -80,7 +80,8 @@ def why_stopped(state: dict, rule: StoppingRule) -> str:
     minutes = state["batches"][-1]["minutes"] if state["batches"] else 0
     return {
         "settled": f"Stopped after {seeds} seeds ({minutes:.0f} min): every arm is settled.",
-        "max_seeds": f"Stopped at the seed budget ({seeds} seeds, {minutes:.0f} min) with {open_arms} arm(s) not resolved.",
+        "max_seeds": f"Stopped at the seed budget ({seeds} seeds, {minutes:.0f} min) with {open_arms} arm(s) "
+                     "not resolved.",
         "max_minutes": f"Stopped at the time budget ({rule.max_minutes:g} min) after {seeds} seeds with "
                        f"{open_arms} arm(s) not resolved.",
         "no run finished": "Stopped: no run of the first batch finished (see the errors in results.parquet).",

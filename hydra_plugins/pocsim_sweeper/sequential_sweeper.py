@@ -95,7 +95,7 @@ class SequentialSweeper(Sweeper):
                                 else None)
             write_state(sweep_dir, state)
             if not quiet:
-                print(progress(state, table, rule), file=sys.stderr, flush=True)
+                print(progress(state), file=sys.stderr, flush=True)
             if state["stopped"]:
                 return returns
 
@@ -135,11 +135,15 @@ def check_arms(overrides, rule: StoppingRule) -> None:
         raise ConfigError(f"{rule.by}: a comparison needs the baseline and at least one other value")
 
 
+# what sequential.json keeps of each arm's verdict after a batch
+RECORDED = ("n", "n_paired", "diff_mean", "diff_low", "diff_high", "diff_pct", "base_mean", "share_lower", "verdict",
+            "seeds_needed")
+
+
 def records(table) -> list[dict]:
     if table is None:
         return []
-    cols = [c for c in table.columns if c in ("n", "n_paired", "diff_mean", "diff_low", "diff_high", "diff_pct", "base_mean",
-                                              "share_lower", "verdict", "seeds_needed")]
+    cols = [c for c in table.columns if c in RECORDED]
     arm_cols = list(table.columns[: list(table.columns).index("metric")])
     out = []
     for _, row in table.iterrows():
@@ -157,7 +161,8 @@ def write_state(sweep_dir: Path, state: dict) -> None:
     os.replace(tmp, sweep_dir / SEQUENTIAL)
 
 
-def progress(state: dict, table, rule: StoppingRule) -> str:
+def progress(state: dict) -> str:
+    """A few lines after each batch: the worlds so far, and each arm's difference and verdict."""
     last = state["batches"][-1]
     seeds = [s for b in state["batches"] for s in b["seeds"]]
     head = (f"sequential sweep: batch {len(state['batches'])}, seeds {seeds[0]}-{seeds[-1]} "
