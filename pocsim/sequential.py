@@ -105,11 +105,13 @@ def sentence(row: pd.Series, rule: StoppingRule, stopped: str = "") -> str:
     if not row.n_paired:
         return f"{arm}: no world in which both it and the baseline finished: nothing to compare."
     n = int(row.n_paired)
-    pct = row.diff_pct
-    base = row.base_mean or np.nan
-    lo, hi = 100 * row.diff_low / base, 100 * row.diff_high / base
     level = f"{100 * rule.confidence:g}%"
     worlds = f"lower in {round(row.share_lower * n)} of {n} worlds"
+    if not row.base_mean:  # a baseline with none of it: say the difference in numbers
+        return (f"{arm}: {row.diff_mean:+,.1f} {rule.metric.replace('_', ' ')} against none under the baseline "
+                f"[{level} CI {row.diff_low:+,.1f} to {row.diff_high:+,.1f}], {worlds}: {row.verdict}.")
+    pct = row.diff_pct
+    lo, hi = 100 * row.diff_low / row.base_mean, 100 * row.diff_high / row.base_mean
     interval = f"[{level} CI {lo:+.0f}% to {hi:+.0f}%]"
     if row.verdict in (FEWER, MORE):  # the interval is on one side of zero: say it in the verdict's words
         word = "fewer" if row.verdict == FEWER else "more"

@@ -18,7 +18,8 @@ ONE_FOLDER_PER_JOB = "hydra.sweep.subdir=${hydra.job.num}"  # short run folder n
 
 
 def tiny_sweep(cwd, *params):
-    r = pocsim("-m", *params, "seed=0,1", "days=6", *SMALL, "hydra.sweep.dir=sw", ONE_FOLDER_PER_JOB, cwd=cwd)
+    # seed 1 has deaths within six days (the maps' colour scale needs some)
+    r = pocsim("-m", *params, "seed=1,2", "days=6", *SMALL, "hydra.sweep.dir=sw", ONE_FOLDER_PER_JOB, cwd=cwd)
     assert r.returncode == 0, r.stderr[-3000:]
     return cwd / "sw"
 
@@ -85,9 +86,9 @@ def test_maps_share_one_colour_scale_over_the_ground(strategies, monkeypatch):
     deaths = {c.norm.vmax for ax in maps for c in ax.collections if c.get_array() is not None}
     assert len(patrol) == 1 and len(deaths) == 1
     most = max(pd.read_parquet(strategies / d / "villages.parquet").deaths.max()
-               for d in results[results.seed == 0].run_dir)
+               for d in results[results.seed == 1].run_dir)
     assert deaths == {max(most, 2)}  # the worst village in any arm sets the top of the scale
-    assert "seed 0" in fig.get_suptitle()
+    assert "seed 1" in fig.get_suptitle()
 
 
 def test_paired_points_are_the_paired_differences(strategies, monkeypatch):

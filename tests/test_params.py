@@ -202,9 +202,12 @@ def runs(tmp_path) -> list:
         ["strategy=modular", "scenario.terrain.source=file", f"scenario.terrain.layers_file={npz}",
          f"scenario.terrain.settlements_file={csv_file}"],
     ]
+    # an alert network answered by a reaction force with helicopters (lifts read their speed);
+    # 30 days of the alert lesson's district give a couple of lifts
+    lift = make_config("+lesson=alert_without_response", "strategy.tools.reaction_force.enabled=true", "days=30")
     # Some fields are read only when something happens (a clash, a return home, a helicopter
     # lift); in this small world three weeks are enough for all of it, at under a second a run.
-    return [make_config(*o, "days=20") for o in overrides]
+    return [make_config(*o, "days=20") for o in overrides] + [lift]
 
 
 def test_every_config_field_is_read_by_the_model(monkeypatch, tmp_path, classes):

@@ -158,3 +158,10 @@ def test_the_summary_goes_into_a_readme_between_its_markers(sequential, tmp_path
     text = readme.read_text()
     assert "stale" not in text and text.endswith("<!-- comparison:end -->\nafter\n")
     assert "Stopping rule: batches of 2 seeds" in text and "\n| none |" in text
+
+
+def test_a_baseline_without_harm_is_spoken_of_in_numbers():
+    rule = StoppingRule(batch_seeds=4, max_seeds=4)
+    table = verdicts(worlds({"arm": 3.0}, n=4, base=0.0, spread=0.0, noise={"arm": 1.0}), rule)
+    text = sentence(table.iloc[0], rule)
+    assert "against none under the baseline" in text and "nan" not in text and "%" not in text.split("[")[0]

@@ -169,11 +169,19 @@ def progress(state: dict) -> str:
             f"({len(seeds)} worlds x {state['arms']} arms), {last['minutes']:.1f} min")
     lines = [head]
     for rec in last["verdicts"]:
-        base = rec["base_mean"] or float("nan")
-        lo, hi = 100 * rec["diff_low"] / base, 100 * rec["diff_high"] / base
         more = (f" (about {int(rec['seeds_needed'])} seeds would settle it)"
                 if rec["verdict"] == OPEN and rec["seeds_needed"] else "")
-        lines.append(f"  {rec['arm']:<28} {rec['diff_pct']:+6.1f}% [{lo:+.0f}%, {hi:+.0f}%]  {rec['verdict']}{more}")
+        lines.append(f"  {rec['arm']:<28} {change(rec)}  {rec['verdict']}{more}")
     if state["stopped"]:
         lines.append(f"  stopped: {state['stopped']}")
     return "\n".join(lines)
+
+
+def change(rec: dict) -> str:
+    """The paired difference in percent of the baseline's mean, or in numbers when that mean is 0."""
+    if rec["diff_mean"] is None:
+        return "no paired worlds yet"
+    if rec["base_mean"]:
+        base = rec["base_mean"]
+        return f"{rec['diff_pct']:+6.1f}% [{100 * rec['diff_low'] / base:+.0f}%, {100 * rec['diff_high'] / base:+.0f}%]"
+    return f"{rec['diff_mean']:+.1f} [{rec['diff_low']:+.1f}, {rec['diff_high']:+.1f}] (baseline 0)"
