@@ -36,7 +36,7 @@ def report(sweep_dir: str | Path, figures: bool = True) -> str:
     rule = text.rule_for(results, by, baseline, state)
     comp = comparison(results, by=by, baseline=baseline, confidence=rule.confidence)
     comp.to_csv(sweep_dir / "comparison.csv", index=False)
-    opening = text.what_was_run(sweep_dir, results, by, state, rule)
+    opening = text.what_was_run(sweep_dir, results, state, rule)
     sentences = text.plain_sentences(results, rule, state)
     wide = text.wide_table(comp, by, baseline)
     made: list[Path] = []

@@ -25,8 +25,8 @@ SHORT = {"civilian_deaths": "deaths", "civilian_injuries": "injuries", "displace
 HOW_TO_READ = """\
 **How to read this.** Each world is one seed: the same terrain, villages and armed groups, and the
 same random draw for every decision the mission does not change, for every arm. So each arm's
-difference to the baseline is measured world by world (paired), which removes most of the luck of
-the draw. "vs baseline" is the mean of those paired differences with its interval; a difference is
+difference to the baseline is measured world by world (paired), which removes part of the luck of
+the draw (on `default` over 180 days, paired intervals are 15-40% narrower: benchmarks/pairing.py). "vs baseline" is the mean of those paired differences with its interval; a difference is
 *resolved* when the interval excludes zero, and *no difference that matters* when the whole
 interval lies within the tolerance. Civilian harm is heavy-tailed (one massacre moves a mean), so
 read beside the mean the median paired difference, the Hodges-Lehmann estimate (in comparison.csv)
@@ -48,7 +48,8 @@ def rule_for(results: pd.DataFrame, by: str, baseline, state: dict | None) -> St
     return StoppingRule(by=by, baseline=baseline, batch_seeds=n, max_seeds=n)
 
 
-def what_was_run(sweep_dir: Path, results: pd.DataFrame, by: str, state: dict | None, rule: StoppingRule) -> list[str]:
+def what_was_run(sweep_dir: Path, results: pd.DataFrame, state: dict | None, rule: StoppingRule) -> list[str]:
+    """Scenario, days, seeds, arms, resources, version; the stopping rule and why the sweep stopped."""
     ok = results[results.status == "ok"]
     config = _config(sweep_dir)
     mission = config.get("mission", {})
