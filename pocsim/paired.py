@@ -5,7 +5,8 @@ difference (with a bootstrap interval, scipy.stats.bootstrap) this reports the m
 difference, the Hodges-Lehmann estimate (the median of the Walsh averages, the estimate that goes
 with the Wilcoxon signed-rank test), the relative change against the baseline's mean, and the share
 of worlds in which the arm came out lower than the baseline, with its Clopper-Pearson interval
-(scipy.stats.binomtest). A difference is *resolved* when its interval (95% unless a sequential sweep asks for more) excludes zero.
+(scipy.stats.binomtest). A difference is *resolved* when its interval (95% unless a sequential
+sweep asks for more) excludes zero.
 """
 
 from __future__ import annotations

@@ -36,13 +36,14 @@ def report(sweep_dir: str | Path, figures: bool = True) -> str:
     rule = text.rule_for(results, by, baseline, state)
     comp = comparison(results, by=by, baseline=baseline, confidence=rule.confidence)
     comp.to_csv(sweep_dir / "comparison.csv", index=False)
-    opening = text.what_was_run(sweep_dir, results, state, rule)
+    config = text.sweep_config(sweep_dir)
+    opening = text.what_was_run(config, results, state, rule)
     sentences = text.plain_sentences(results, rule, state)
     wide = text.wide_table(comp, by, baseline)
     made: list[Path] = []
     if figures:
         made = draw(sweep_dir, results, comp, by, baseline)
-    write_markdown(sweep_dir, text.trainer_note(sweep_dir, results, by), opening, sentences, wide, made, rule)
+    write_markdown(sweep_dir, text.trainer_note(config, results, by), opening, sentences, wide, made, rule)
     lines += ["", *opening, "", *sentences, "", text.plain(wide, PRINTED),
               "", f"every metric: comparison.csv; figures and report.md in {sweep_dir}"]
     return "\n".join(lines)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from pocsim.results import OUTPUTS, SEQUENTIAL, arm_labels, run_arms, swept
+from pocsim.results import OUTPUTS, SEQUENTIAL, YAML_LOADER, arm_labels, run_arms, swept
 from pocsim.sequential import StoppingRule, sentence, verdicts
 
 OUTCOMES = ["civilian_deaths", "civilian_injuries", "displaced", "people_exposed_hours"]
@@ -26,13 +26,14 @@ HOW_TO_READ = """\
 **How to read this.** Each world is one seed: the same terrain, villages and armed groups, and the
 same random draw for every decision the mission does not change, for every arm. So each arm's
 difference to the baseline is measured world by world (paired), which removes part of the luck of
-the draw (on `default` over 180 days, paired intervals are 15-40% narrower: benchmarks/pairing.py). "vs baseline" is the mean of those paired differences with its interval; a difference is
-*resolved* when the interval excludes zero, and *no difference that matters* when the whole
-interval lies within the tolerance. Civilian harm is heavy-tailed (one massacre moves a mean), so
-read beside the mean the median paired difference, the Hodges-Lehmann estimate (in comparison.csv)
-and the share of worlds in which the arm did better. Patrols, patrol km, team visits and alerts
-answered are what the mission *did*, not whether civilians were safer: compare them with the harm
-columns, and see the paired output-vs-outcome figure."""
+the draw (on `default` over 180 days, paired intervals are 15-40% narrower: benchmarks/pairing.py).
+"vs baseline" is the mean of those paired differences with its interval; a difference is *resolved*
+when the interval excludes zero, and *no difference that matters* when the whole interval lies
+within the tolerance. Civilian harm is heavy-tailed (one massacre moves a mean), so read beside the
+mean the median paired difference, the Hodges-Lehmann estimate (in comparison.csv) and the share of
+worlds in which the arm did better. Patrols, patrol km, team visits and alerts answered are what the
+mission *did*, not whether civilians were safer: compare them with the harm columns, and see the
+paired output-vs-outcome figure."""
 
 
 def sequential_state(sweep_dir: Path) -> dict | None:
@@ -48,10 +49,10 @@ def rule_for(results: pd.DataFrame, by: str, baseline, state: dict | None) -> St
     return StoppingRule(by=by, baseline=baseline, batch_seeds=n, max_seeds=n)
 
 
-def what_was_run(sweep_dir: Path, results: pd.DataFrame, state: dict | None, rule: StoppingRule) -> list[str]:
-    """Scenario, days, seeds, arms, resources, version; the stopping rule and why the sweep stopped."""
+def what_was_run(config: dict, results: pd.DataFrame, state: dict | None, rule: StoppingRule) -> list[str]:
+    """Scenario, days, seeds, arms, resources, version; the stopping rule and why the sweep stopped.
+    `config` is the sweep's composed config (sweep_config)."""
     ok = results[results.status == "ok"]
-    config = _config(sweep_dir)
     mission = config.get("mission", {})
     seeds = sorted(ok.seed.unique()) if "seed" in ok.columns else []
     seed_text = f"{len(seeds)} seeds ({seeds[0]}-{seeds[-1]})" if seeds else "one seed"
@@ -122,10 +123,10 @@ def _row(m: pd.DataFrame, arm: str) -> dict:
     return row
 
 
-def trainer_note(sweep_dir: Path, results: pd.DataFrame, by: str) -> list[str]:
+def trainer_note(config: dict, results: pd.DataFrame, by: str) -> list[str]:
     """A lesson's note (the `teaching` block of configs/lesson/*.yaml) with its metrics world by world,
     so a trainer sees whether the point holds in each world, not only on average."""
-    note = _config(sweep_dir).get("teaching")
+    note = config.get("teaching")
     if not note:
         return []
     lines = ["## Trainer's note", "", f"**{note['title']}** {note['setup']}", "",
@@ -170,9 +171,10 @@ def _pct(x: float) -> str:
     return "" if x is None or np.isnan(x) else f"{x:+.0f}%"
 
 
-def _config(sweep_dir: Path) -> dict:
+def sweep_config(sweep_dir: Path) -> dict:
+    """The sweep's composed config (multirun.yaml), or {} when the folder has none."""
     path = sweep_dir / "multirun.yaml"
     if not path.exists():
         return {}
     with open(path) as f:
-        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+        return yaml.load(f, Loader=YAML_LOADER) or {}

@@ -27,7 +27,7 @@ HARM = ["civilian_deaths", "civilian_injuries", "displaced", "people_exposed_hou
 OUTPUTS = ["patrols", "patrol_km", "jpt_visits", "alerts_answered_in_time"]
 # overrides that say how a sweep runs, not what it simulates
 NOT_PARAMETERS = {"experiment", "lesson", "export", "resume", "quiet", "launcher"}
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when there, Python otherwise
 SEQUENTIAL = "sequential.json"  # a sequential sweep's state: its rule, batches, runs and why it stopped
 
 
@@ -43,7 +43,7 @@ def run_folders(sweep_dir: Path) -> list[Path]:
 def parameters(run_dir: Path) -> dict:
     """The command-line overrides of one run, as typed values (seed=3 -> 3)."""
     with open(run_dir / ".hydra" / "overrides.yaml") as f:
-        overrides = yaml.load(f, Loader=_Loader) or []
+        overrides = yaml.load(f, Loader=YAML_LOADER) or []
     out = {}
     for item in overrides:
         key, _, value = item.partition("=")
@@ -51,7 +51,7 @@ def parameters(run_dir: Path) -> dict:
         if key.startswith("hydra.") or key in NOT_PARAMETERS:
             continue
         try:
-            out[key] = yaml.load(value, Loader=_Loader)
+            out[key] = yaml.load(value, Loader=YAML_LOADER)
         except yaml.YAMLError:
             out[key] = value
     return out

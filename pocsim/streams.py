@@ -7,13 +7,14 @@ Every stochastic decision while the model runs draws from `streams.draw(purpose,
 counter-based generator (Philox) keyed by the seed, what the draw decides, and who, where and when
 or which (e.g. `draw("incident", village, step)`; an armed group's decisions by their number,
 `draw("rest", group, k)` for its k-th rest, and a raid's hours by `("raid_hour", group, k, hour)`,
-so a group whose raid the mission delays lives the same sequence of decisions shifted in time).
-A decision therefore gets the same random numbers whatever happened before it: when the mission changes one group's plan,
-other groups' rests and targets, other villages' escapes and unrelated incidents draw exactly
-what they would have drawn, and two strategies run on one seed stay paired (after Starsim's
-per-decision random streams). Ids are non-negative integers. A draw made every step whatever
-happens, with the same shape (the order groups move in, one uniform per village for incidents),
-may use a named stream instead: its n-th call is the same in every run, and it is cheaper.
+so a group whose raid the mission delays lives the same sequence of decisions shifted in time). A
+decision therefore gets the same random numbers whatever happened before it: when the mission
+changes one group's plan, other groups' rests and targets, other villages' escapes and unrelated
+incidents draw exactly what they would have drawn, and two strategies run on one seed stay paired
+(after Starsim's per-decision random streams). Ids are non-negative integers. A draw made every step
+whatever happens, with the same shape (the order groups move in, one uniform per village for
+incidents), may use a named stream instead: its n-th call is the same in every run, and it is
+cheaper.
 """
 
 from __future__ import annotations
