@@ -21,6 +21,8 @@ from pocsim.world.host_state import HostState
 from pocsim.world.violence import Violence
 from pocsim.world.world import build_world
 
+NEAR_CACHE_SIZE = 200_000  # (cell, km) queries kept: ~20 MB at most on the default world
+
 
 class POCModel(mesa.Model):
     """An area of operations: terrain, villages, armed groups and (optionally) a UN mission.
@@ -47,6 +49,7 @@ class POCModel(mesa.Model):
         self.terrain, self.villages = world.terrain, world.villages
         self.refresh_present()
         self._village_tree = cKDTree(np.column_stack([self.villages.x, self.villages.y]))
+        self._near_cache: dict[tuple[int, float], np.ndarray] = {}
         self.gain_scale = float(np.sqrt(np.median(self.villages.population) + 1.0))
         self.threat = ThreatField(self.terrain, self.scenario.threat, self.step_hours, self.engine)
         self.threat_at_villages = self.threat.at(self.villages.cell)
@@ -166,9 +169,18 @@ class POCModel(mesa.Model):
         self.refresh_present()
 
     def villages_near(self, cell: int, km: float) -> np.ndarray:
-        """Indices of villages within `km` (straight line) of a cell."""
-        y, x = divmod(cell, self.terrain.shape[1])
-        return np.asarray(self._village_tree.query_ball_point((x, y), km / self.terrain.cell_km), dtype=np.int64)
+        """Indices of villages within `km` (straight line) of a cell (read-only: they are cached,
+        since units ask again and again about the cells along their routes)."""
+        key = (int(cell), float(km))
+        near = self._near_cache.get(key)
+        if near is None:
+            if len(self._near_cache) >= NEAR_CACHE_SIZE:
+                self._near_cache.clear()
+            y, x = divmod(key[0], self.terrain.shape[1])
+            near = np.asarray(self._village_tree.query_ball_point((x, y), km / self.terrain.cell_km), dtype=np.int64)
+            near.flags.writeable = False
+            self._near_cache[key] = near
+        return near
 
     def near_towns(self, km: float) -> np.ndarray:
         """Villages within `km` of a town (the towns included)."""

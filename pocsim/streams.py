@@ -23,11 +23,14 @@ import zlib
 
 import numpy as np
 
+from pocsim.kernels.seeds import KeyedSeed, assembled_entropy, philox_key
+
 
 class Streams:
     def __init__(self, seed: int):
         self.seed = int(seed)
         self._cache: dict[str, np.random.Generator] = {}
+        self._purposes: dict[str, int] = {}
 
     def __getitem__(self, name: str) -> np.random.Generator:
         if name not in self._cache:
@@ -38,5 +41,13 @@ class Streams:
 
     def draw(self, purpose: str, *ids: int) -> np.random.Generator:
         """The generator of one decision (see the module docstring)."""
-        key = zlib.crc32(purpose.encode("utf-8"))
-        return np.random.Generator(np.random.Philox(np.random.SeedSequence(self.seed, spawn_key=(key, *map(int, ids)))))
+        # = Generator(Philox(SeedSequence(seed, spawn_key=(crc32(purpose), *ids)))), built without
+        # numpy's slow SeedSequence (pocsim/kernels/seeds.py): the same numbers
+        entropy = assembled_entropy(self.seed, (self._purpose_key(purpose), *map(int, ids)))
+        return np.random.Generator(np.random.Philox(KeyedSeed(philox_key(entropy))))
+
+    def _purpose_key(self, purpose: str) -> int:
+        key = self._purposes.get(purpose)
+        if key is None:
+            key = self._purposes[purpose] = zlib.crc32(purpose.encode("utf-8"))
+        return key

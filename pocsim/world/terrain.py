@@ -60,5 +60,9 @@ class Terrain:
 
     def within_km(self, a: int, b: int, km: float) -> bool:
         """Whether two cells lie within `km` of each other in a straight line."""
-        (ax, ay), (bx, by) = self.xy(a), self.xy(b)
+        # plain integers: called for every pair of groups and every unit and group each hour,
+        # where numpy's scalar divmod cost more than all the rest
+        w = self.elevation.shape[1]
+        ay, ax = divmod(int(a), w)
+        by, bx = divmod(int(b), w)
         return (ax - bx) ** 2 + (ay - by) ** 2 <= (km / self.cell_km) ** 2
