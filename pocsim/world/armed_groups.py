@@ -16,7 +16,6 @@ import mesa
 import numpy as np
 
 from pocsim.config import GroupConfig, GroupKind
-from pocsim.kernels.travel import travel_times_with_parents
 from pocsim.world.route import Route
 from pocsim.world.terrain import FOREST
 
@@ -47,7 +46,8 @@ class ArmedGroup(mesa.Agent):
         self.deterrence_sensitivity = cfg.deterrence_sensitivity
         self.risk_aversion = cfg.risk_aversion
         self.abuse_cost = cfg.abuse_cost
-        self.cost = model.terrain.cost("foot" if cfg.mobility.value == "foot" else "vehicle")
+        self.mode = "foot" if cfg.mobility.value == "foot" else "vehicle"
+        self.cost = model.terrain.cost(self.mode)
         communities = model.villages.communities
         # Hostility to each community: full to those it preys on, none to its own, a little to others.
         self.hostility = np.full(len(communities), model.scenario.violence.opportunism)
@@ -133,8 +133,7 @@ class ArmedGroup(mesa.Agent):
 
     def choose_target(self) -> None:
         m = self.model
-        times, parent = travel_times_with_parents(self.cost, np.array([self.cell]), m.terrain.cell_km,
-                                                  max_time=m.scenario.violence.search_hours, engine=m.engine)
+        times, parent = m.terrain.reach(self.mode, self.cell, m.scenario.violence.search_hours, m.engine)
         reach = times.ravel()[m.villages.cell]
         utility = np.where(np.isfinite(reach), self.target_utility(np.where(np.isfinite(reach), reach, 0.0)),
                            -np.inf)
