@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from pocsim.kernels.travel import travel_times, travel_times_with_parents
+from pocsim.kernels.travel import travel_times
 from pocsim.world.route import Route
 
-SEARCHES_KEPT = 64  # memory bounds of the caches, not behaviour
-ROUTES_KEPT = 4096
+ROUTES_KEPT = 4096  # a memory bound, not behaviour (searches are kept by Terrain.reach)
 
 
 class Navigation:
@@ -18,28 +17,22 @@ class Navigation:
         self.terrain = terrain
         self.village_cells = village_cells
         self.engine = engine
-        self._searches: dict = {}
         self._routes: dict = {}
 
     def search(self, cell: int, mode: str, hours: float) -> tuple[np.ndarray, np.ndarray]:
-        key = (cell, mode, hours)
-        if key not in self._searches:
-            if len(self._searches) >= SEARCHES_KEPT:
-                self._searches.pop(next(iter(self._searches)))
-            self._searches[key] = travel_times_with_parents(
-                self.terrain.cost(mode), np.array([cell]), self.terrain.cell_km,
-                max_time=hours, engine=self.engine)
-        return self._searches[key]
+        return self.terrain.reach(mode, cell, hours, self.engine)
 
     def route(self, cell: int, mode: str, hours: float, goal: int) -> Route | None:
-        if not np.isfinite(hours):  # an open-ended trip (home, or to an alert): a direct search
-            return Route.plan(self.terrain.cost(mode), cell, goal, self.terrain.cell_km, engine=self.engine)
         key = (cell, mode, hours, goal)
         if key not in self._routes:
             if len(self._routes) >= ROUTES_KEPT:
                 self._routes.clear()
-            times, parent = self.search(cell, mode, hours)
-            self._routes[key] = Route.from_search(times, parent, goal, self.terrain.cell_km)
+            if np.isfinite(hours):
+                times, parent = self.search(cell, mode, hours)
+                self._routes[key] = Route.from_search(times, parent, goal, self.terrain.cell_km)
+            else:  # an open-ended trip (home, or to an alert): a direct search that stops at the goal
+                self._routes[key] = Route.plan(self.terrain.cost(mode), cell, goal, self.terrain.cell_km,
+                                               engine=self.engine)
         route = self._routes[key]
         return route.fresh() if route is not None else None
 
