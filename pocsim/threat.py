@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from pocsim.config import ThreatConfig
-from pocsim.kernels.threat import conductance, retention_field, threat_step
+from pocsim.kernels.threat import conductance, retention_field, threat_step, update_retention
 from pocsim.world.terrain import Terrain
 
 
@@ -28,15 +28,18 @@ class ThreatField:
         self.sub_hours = step_hours / self.substeps
         self.spread = min(cfg.spread * min(self.sub_hours, 1.0), 1.0)
         self.decay = 1.0 - (1.0 - cfg.decay) ** self.sub_hours
-        self._deterrence = None
-        self.set_deterrence(np.zeros(terrain.shape))
+        self._deterrence = np.zeros(terrain.shape)
+        self.retention = retention_field(self._deterrence, self.decay, self.cfg.suppression)
 
     def set_deterrence(self, deterrence: np.ndarray) -> None:
-        """Recompute the per-cell retention only when the protection on the ground changed."""
-        if self._deterrence is not None and np.array_equal(deterrence, self._deterrence):
-            return
-        self._deterrence = deterrence.copy()
-        self.retention = retention_field(deterrence, self.decay, self.cfg.suppression)
+        """Recompute the per-cell retention where the protection on the ground changed."""
+        if self.engine == "numba":
+            bad = update_retention(deterrence, self._deterrence, self.retention, self.decay, self.cfg.suppression)
+            if bad >= 0:
+                raise ValueError("deterrence must be finite and >= 0")
+        elif not np.array_equal(deterrence, self._deterrence):  # the reference: the whole field anew
+            self._deterrence = deterrence.copy()
+            self.retention = retention_field(deterrence, self.decay, self.cfg.suppression)
 
     def propagate(self, src_cells: np.ndarray, src_amount: np.ndarray) -> None:
         amount = src_amount * (self.cfg.source_per_fighter * self.sub_hours)

@@ -13,6 +13,7 @@ from pocsim.kernels.threat import (
     conductance,
     retention_field,
     threat_step,
+    update_retention,
 )
 
 SETTINGS = settings(max_examples=60, deadline=None)
@@ -221,6 +222,29 @@ def test_retention_field():
                  (-d, 0.1, 1.0), (d * np.nan, 0.1, 1.0), (d, 0.1, np.inf)):
         with pytest.raises(ValueError):
             retention_field(*args)
+
+
+@SETTINGS
+@given(st.integers(0, 2**32 - 1), st.floats(0.0, 0.99), st.floats(0.0, 10.0))
+def test_updating_the_retention_where_deterrence_moved_equals_recomputing_it(seed, decay, suppression):
+    """The incremental update the model runs each hour gives the whole-field result bit for bit."""
+    rng = np.random.default_rng(seed)
+    previous = rng.exponential(1.0, (7, 9)) * (rng.random((7, 9)) < 0.5)
+    retention = retention_field(previous, decay, suppression)
+    now = previous.copy()
+    moved = rng.random(now.shape) < 0.2  # units moved: some cells gain or lose presence
+    now[moved] = rng.exponential(1.0, moved.sum()) * (rng.random(moved.sum()) < 0.7)
+    assert update_retention(now, previous, retention, decay, suppression) == -1
+    np.testing.assert_array_equal(retention, retention_field(now, decay, suppression))
+    np.testing.assert_array_equal(previous, now)
+
+
+@pytest.mark.parametrize("bad", [-1.0, np.nan, np.inf])
+def test_updating_the_retention_refuses_impossible_deterrence(bad):
+    previous, retention = np.zeros((2, 2)), retention_field(np.zeros((2, 2)), 0.1, 1.0)
+    now = previous.copy()
+    now[1, 0] = bad
+    assert update_retention(now, previous, retention, 0.1, 1.0) == 2
 
 
 @pytest.mark.parametrize("engine", ENGINES)

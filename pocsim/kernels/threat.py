@@ -110,6 +110,25 @@ def retention_field(deterrence, decay, suppression):
     return np.ascontiguousarray(np.broadcast_to(r, deterrence.shape), dtype=np.float32)
 
 
+@numba.njit(cache=True)
+def update_retention(deterrence, previous, retention, decay, suppression):
+    """In place, where `deterrence` differs from `previous`: previous = deterrence and retention
+    = ``retention_field`` of it (the same float64 arithmetic, rounded to float32). Returns the
+    flat index of a negative or non-finite deterrence (left unapplied), or -1.
+
+    The mission moves a few dozen units an hour: most cells keep their deterrence, and one
+    compare-and-update pass costs a fraction of recomputing, checking and copying the whole field.
+    """
+    d, p, r = deterrence.ravel(), previous.ravel(), retention.ravel()
+    for i in range(d.size):
+        if d[i] != p[i]:
+            if not (d[i] >= 0.0 and np.isfinite(d[i])):
+                return i
+            p[i] = d[i]
+            r[i] = np.float32((1.0 - decay) / (1.0 + suppression * d[i]))
+    return -1
+
+
 # ---------------------------------------------------------------------------------------------
 # numba kernel
 
