@@ -9,7 +9,8 @@ import numpy as np
 from pocsim.kernels.travel import travel_times
 from pocsim.world.route import Route
 
-ROUTES_KEPT = 4096  # a memory bound, not behaviour (searches are kept by Terrain.reach)
+ROUTES_KEPT = 4096  # memory bounds, not behaviour (searches from one cell are kept by Terrain.reach)
+ORIGIN_SETS_KEPT = 8
 
 
 class Navigation:
@@ -18,6 +19,7 @@ class Navigation:
         self.village_cells = village_cells
         self.engine = engine
         self._routes: dict = {}
+        self._hours_from: dict = {}
 
     def search(self, cell: int, mode: str, hours: float) -> tuple[np.ndarray, np.ndarray]:
         return self.terrain.reach(mode, cell, hours, self.engine)
@@ -41,6 +43,15 @@ class Navigation:
         return self.search(cell, mode, hours)[0].ravel()[self.village_cells]
 
     def hours_from(self, cells, mode: str, hours: float) -> np.ndarray:
-        """Travel hours to every cell from the nearest of `cells` (not remembered: rare calls)."""
-        return travel_times(self.terrain.cost(mode), np.asarray(cells, dtype=np.int64), self.terrain.cell_km,
-                            max_time=hours, engine=self.engine).ravel()
+        """Travel hours to every cell from the nearest of `cells` (read-only; remembered for the
+        last few sets of cells: tools ask from the same bases until the plan moves them)."""
+        cells = np.asarray(cells, dtype=np.int64)
+        key = (tuple(cells.tolist()), mode, hours)
+        if key not in self._hours_from:
+            if len(self._hours_from) >= ORIGIN_SETS_KEPT:
+                self._hours_from.pop(next(iter(self._hours_from)))
+            t = travel_times(self.terrain.cost(mode), cells, self.terrain.cell_km, max_time=hours,
+                             engine=self.engine).ravel()
+            t.flags.writeable = False
+            self._hours_from[key] = t
+        return self._hours_from[key]
