@@ -23,7 +23,9 @@ import zlib
 
 import numpy as np
 
-from pocsim.kernels.seeds import KeyedSeed, assembled_entropy, philox_key
+from pocsim.kernels.seeds import KeyedSeed, assembled_entropy, keyed_philox_key
+
+INT64_MAX = 2**63 - 1
 
 
 class Streams:
@@ -31,6 +33,7 @@ class Streams:
         self.seed = int(seed)
         self._cache: dict[str, np.random.Generator] = {}
         self._purposes: dict[str, int] = {}
+        self._run_entropy = assembled_entropy(self.seed, ())
 
     def __getitem__(self, name: str) -> np.random.Generator:
         if name not in self._cache:
@@ -43,8 +46,11 @@ class Streams:
         """The generator of one decision (see the module docstring)."""
         # = Generator(Philox(SeedSequence(seed, spawn_key=(crc32(purpose), *ids)))), built without
         # numpy's slow SeedSequence (pocsim/kernels/seeds.py): the same numbers
-        entropy = assembled_entropy(self.seed, (self._purpose_key(purpose), *map(int, ids)))
-        return np.random.Generator(np.random.Philox(KeyedSeed(philox_key(entropy))))
+        key = (self._purpose_key(purpose), *map(int, ids))
+        if min(key) < 0 or max(key) > INT64_MAX:
+            # the numba path takes int64 ids; numpy's own path refuses negative ones with a clear error
+            return np.random.Generator(np.random.Philox(np.random.SeedSequence(self.seed, spawn_key=key)))
+        return np.random.Generator(np.random.Philox(KeyedSeed(keyed_philox_key(self._run_entropy, key))))
 
     def _purpose_key(self, purpose: str) -> int:
         key = self._purposes.get(purpose)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pocsim.kernels.seeds import KeyedSeed, assembled_entropy, philox_key
+from pocsim.kernels.seeds import KeyedSeed, assembled_entropy, keyed_philox_key, philox_key
 from pocsim.streams import Streams
 
 ids = st.integers(0, 2**70)  # beyond 32 and 64 bits: SeedSequence splits them into several words
@@ -19,11 +19,14 @@ ids = st.integers(0, 2**70)  # beyond 32 and 64 bits: SeedSequence splits them i
 def test_philox_key_equals_numpys_seed_sequence(seed, key):
     expected = np.random.SeedSequence(seed, spawn_key=tuple(key)).generate_state(2, np.uint64)
     assert philox_key(assembled_entropy(seed, tuple(key))).tolist() == expected.tolist()
+    small = tuple(k % 2**63 for k in key)  # the numba path's ids are int64
+    expected = np.random.SeedSequence(seed, spawn_key=small).generate_state(2, np.uint64)
+    assert keyed_philox_key(assembled_entropy(seed, ()), small).tolist() == expected.tolist()
 
 
 @settings(max_examples=50, deadline=None)
 @given(seed=st.integers(0, 2**40), purpose=st.text(min_size=1, max_size=20),
-       rest=st.lists(st.integers(0, 2**40), max_size=4))
+       rest=st.lists(st.integers(0, 2**64), max_size=4))  # past int64: numpy's own path
 def test_a_keyed_draw_is_the_generator_numpy_would_build(seed, purpose, rest):
     reference = np.random.Generator(np.random.Philox(np.random.SeedSequence(
         seed, spawn_key=(zlib.crc32(purpose.encode("utf-8")), *rest))))

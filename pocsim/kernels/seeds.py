@@ -62,6 +62,25 @@ def philox_key(entropy):
     return key
 
 
+@numba.njit(cache=True)
+def keyed_philox_key(run_entropy, ids):
+    """`philox_key` of the run entropy (`assembled_entropy(seed, ())`) followed by the words of
+    each id (a tuple of non-negative int64): the key of SeedSequence(seed, spawn_key=ids),
+    assembled in numba because building the entropy in Python cost as much as the mixing."""
+    entropy = np.empty(run_entropy.size + 2 * len(ids), dtype=np.uint32)
+    n = run_entropy.size
+    entropy[:n] = run_entropy
+    for v in ids:
+        entropy[n] = np.uint32(v & _MASK32)  # zero is one word, [0]
+        n += 1
+        v >>= 32
+        while v > 0:
+            entropy[n] = np.uint32(v & _MASK32)
+            n += 1
+            v >>= 32
+    return philox_key(entropy[:n])
+
+
 def _words(n: int) -> list[int]:
     """An integer as SeedSequence reads it: little-endian 32-bit words, [0] for zero."""
     if n < 0:
