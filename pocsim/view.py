@@ -87,8 +87,8 @@ class MissionView:
             index = {g.name: g.index for g in m.groups}
             told = m.ledger.attacks_on(near, since=m.t - hearsay_hours / m.step_hours)
             attacks = tuple((v, step, index[name]) for v, step, name in told if name in index)
-        return Sight(near, m.threat_at_villages[near].copy(), m.present[near] - m.villages.residents[near], groups,
-                     attacks)
+        # (indexing with an array already copies: the sight is the mission's own)
+        return Sight(near, m.threat_at_villages[near], m.present[near] - m.villages.residents[near], groups, attacks)
 
     def residents_say(self, villages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """What people in these villages tell whoever calls them: the threat they feel, and how

@@ -32,13 +32,16 @@ class ThreatPicture:
         self.attacks_known: set = set()  # (village, start step) of attacks already learnt of
         self._pending: list = []  # heap of (arrival step, sequence, kind, payload)
         self._seq = 0
+        self._delay_steps: dict[str, int] = {}
         self._fade = np.exp(-view.step_hours / cfg.picture_fade_hours)
         self.attack_threat = cfg.reported_attack_threat * view.high_threat
 
     def _queue(self, source: str, kind: str, payload) -> None:
-        delay = getattr(self.cfg.reports, source).delay_hours
-        arrival = self.view.t + int(np.ceil(max(delay, 0.0) / self.view.step_hours))
-        heapq.heappush(self._pending, (arrival, self._seq, kind, payload))
+        delay = self._delay_steps.get(source)
+        if delay is None:  # asked for every report: worked out once per source
+            hours = getattr(self.cfg.reports, source).delay_hours
+            delay = self._delay_steps[source] = int(np.ceil(max(hours, 0.0) / self.view.step_hours))
+        heapq.heappush(self._pending, (self.view.t + delay, self._seq, kind, payload))
         self._seq += 1
 
     def _errors(self, source: str, what: str, about: int, n: int) -> np.ndarray:
