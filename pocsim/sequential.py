@@ -21,9 +21,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
-from pocsim.results import comparison
+
+if TYPE_CHECKING:  # pandas and the results module load only when a verdict is asked for, so
+    import pandas as pd  # that importing pocsim's CLI (every sweep worker does) stays light
 
 FEWER, MORE, EQUIVALENT, OPEN = "fewer", "more", "no difference that matters", "not resolved"
 
@@ -63,6 +66,8 @@ class StoppingRule:
 
 
 def verdicts(results: pd.DataFrame, rule: StoppingRule) -> pd.DataFrame:
+    from pocsim.results import comparison
+
     """One row per arm other than the baseline: its paired difference, interval and verdict."""
     comp = comparison(results, by=rule.by, baseline=rule.baseline, metrics=[rule.metric],
                       confidence=rule.confidence)

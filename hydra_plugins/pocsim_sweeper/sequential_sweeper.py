@@ -31,7 +31,8 @@ from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf
 
 from pocsim.config import ConfigError
-from pocsim.results import HARM, SEQUENTIAL, gather
+# pocsim.results is imported where it is used: this module loads whenever pocsim's CLI does,
+# in every sweep worker, which must not pay for pandas and scipy.stats
 from pocsim.sequential import OPEN, StoppingRule, settled, verdicts
 
 # why a sequential sweep stopped, as sequential.json and the report say it
@@ -56,6 +57,8 @@ class SequentialSweeper(Sweeper):
             hydra_context=hydra_context, task_function=task_function, config=config)
 
     def sweep(self, arguments: List[str]) -> List[Sequence[JobReturn]]:
+        from pocsim.results import gather  # pandas and scipy: in the sweep's own process only
+
         assert self.config is not None and self.launcher is not None and self.hydra_context is not None
         rule = self.rule
         check_rule(rule)
@@ -102,6 +105,8 @@ class SequentialSweeper(Sweeper):
 
 def check_rule(rule: StoppingRule) -> None:
     """One line naming the key and what is allowed, before anything runs."""
+    from pocsim.results import HARM
+
     key = "hydra.sweeper."
     if rule.batch_seeds < 1:
         raise ConfigError(f"{key}batch_seeds: must be >= 1, got {rule.batch_seeds}")
@@ -156,6 +161,8 @@ def records(table) -> list[dict]:
 
 
 def write_state(sweep_dir: Path, state: dict) -> None:
+    from pocsim.results import SEQUENTIAL
+
     tmp = sweep_dir / f".{SEQUENTIAL}.tmp"
     tmp.write_text(json.dumps(state, indent=1) + "\n")
     os.replace(tmp, sweep_dir / SEQUENTIAL)

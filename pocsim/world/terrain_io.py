@@ -20,7 +20,6 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from pocsim.config import ConfigError, TerrainConfig, VillagesConfig
 from pocsim.world.hydrology import drainage
@@ -79,6 +78,8 @@ def load_layers(cfg: TerrainConfig) -> tuple[Terrain, dict]:
 
 
 def load_settlements(cfg: TerrainConfig, vcfg: VillagesConfig, terrain: Terrain, georef: dict, rng) -> Villages:
+    import pandas as pd  # only a scenario loaded from files needs it
+
     path = _existing(cfg.settlements_file, "scenario.terrain.settlements_file")
     try:
         df = pd.read_csv(path)
