@@ -2,8 +2,10 @@
 
 A sweep folder holds one run folder per job (Hydra's layout: `<sweep>/<subdir>/.hydra/overrides.yaml`).
 `gather` reads each run's overrides and its summary.json (or error.json for a run that failed)
-one at a time, so memory stays flat however many runs there are, and writes `results.parquet`:
-one row per run with the swept values, the status, every summary metric, the version and commit.
+one at a time, never a run's tables, and writes `results.parquet`: one row per run with the swept
+values, the status, every summary metric, the version and commit. It keeps the table as columns
+while it reads (not a dict per run), and parses each distinct override value once, so 10,000 runs
+gather in about two seconds with ~20 MiB more than the table itself (benchmarks/ray_sweep.py).
 `comparison` then gives, per strategy, each metric's mean with a 95% bootstrap interval over
 runs and the paired difference to the baseline (runs that differ only by strategy share a seed,
 hence a world).
@@ -11,8 +13,10 @@ hence a world).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -50,11 +54,30 @@ def parameters(run_dir: Path) -> dict:
         key = key.lstrip("+~")
         if key.startswith("hydra.") or key in NOT_PARAMETERS:
             continue
-        try:
-            out[key] = yaml.load(value, Loader=YAML_LOADER)
-        except yaml.YAMLError:
-            out[key] = value
+        out[key] = override_value(value)
     return out
+
+
+_DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)")  # YAML reads these as ints, and int() the same way
+
+
+def override_value(value: str):
+    """An override's value as YAML types it ("3" -> 3, "a,b" -> "a,b", "[1, 2]" -> [1, 2]); a value
+    YAML cannot read stays the string it is."""
+    if _DECIMAL.fullmatch(value):  # the seed of every run: no YAML parser needed
+        return int(value)
+    typed = _yaml_value(value)
+    return typed if isinstance(typed, (str, int, float, bool, type(None))) else yaml.load(value, Loader=YAML_LOADER)
+
+
+@functools.lru_cache(maxsize=4096)
+def _yaml_value(value: str):
+    """Parsed once per distinct value (a sweep repeats its values run after run); a list or a dict
+    is parsed again by the caller, so no two rows share a mutable value."""
+    try:
+        return yaml.load(value, Loader=YAML_LOADER)
+    except yaml.YAMLError:
+        return value
 
 
 def gather(sweep_dir: str | Path, write: bool = True, runs: list[Path] | None = None) -> pd.DataFrame:
@@ -65,22 +88,49 @@ def gather(sweep_dir: str | Path, write: bool = True, runs: list[Path] | None = 
     if not (sweep_dir / "multirun.yaml").exists() or not runs:
         raise ConfigError(f"{sweep_dir}: not a sweep folder (expected the multirun.yaml and run folders "
                           "that `pocsim -m ...` writes)")
-    rows = []
+    table = Columns()
     for run in runs:
         row = {**parameters(run), "run_dir": str(run.relative_to(sweep_dir)) or "."}
-        if (run / "summary.json").exists():
-            row.update(status="ok", error="", **json.loads((run / "summary.json").read_text()))
-        elif (run / "error.json").exists():
-            row.update(status="failed", **json.loads((run / "error.json").read_text()))
-        else:
-            row.update(status="missing", error="no result (interrupted, or still running)")
-        rows.append(row)
-    df = pd.DataFrame(rows)
+        try:
+            row.update(status="ok", error="", **json.loads((run / "summary.json").read_bytes()))
+        except FileNotFoundError:
+            try:
+                row.update(status="failed", **json.loads((run / "error.json").read_bytes()))
+            except FileNotFoundError:
+                row.update(status="missing", error="no result (interrupted, or still running)")
+        table.append(row)
+    df = table.frame()
     if write:
         tmp = sweep_dir / ".results.parquet.tmp"
         df.to_parquet(tmp, index=False)
         os.replace(tmp, sweep_dir / "results.parquet")
     return df
+
+
+class Columns:
+    """Rows gathered one at a time into a column per key: what `pd.DataFrame(list_of_dicts)` gives
+    (columns in the order keys first appear, a key a row lacks is NaN there), holding each value
+    once instead of a dict per row (10,000 rows of ~50 keys: ~25 MiB less)."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list] = {}
+        self.n = 0
+
+    def append(self, row: dict) -> None:
+        columns, n = self.columns, self.n
+        for key, value in row.items():
+            column = columns.get(key)
+            if column is None:
+                column = columns[key] = [np.nan] * n
+            column.append(value)
+        self.n = n = n + 1
+        if len(row) < len(columns):
+            for column in columns.values():
+                if len(column) < n:
+                    column.append(np.nan)
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.columns, index=pd.RangeIndex(self.n))
 
 
 def swept(df: pd.DataFrame) -> list[str]:

@@ -30,6 +30,7 @@ from hydra.plugins.sweeper import Sweeper
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf
 
+from pocsim.callbacks import run_subdir
 from pocsim.config import ConfigError
 # pocsim.results is imported where it is used: this module loads whenever pocsim's CLI does,
 # in every sweep worker, which must not pay for pandas and scipy.stats
@@ -86,7 +87,7 @@ class SequentialSweeper(Sweeper):
                 warnings.filterwarnings("ignore", message="A worker stopped while some jobs", category=UserWarning)
                 done = self.launcher.launch(jobs, initial_job_idx=batch * len(arms) * rule.batch_seeds)
             returns.append(done)
-            state["runs"] += [str(OmegaConf.select(r.hydra_cfg, "hydra.sweep.subdir")) for r in done]
+            state["runs"] += [run_subdir(r) for r in done]  # a full or a lean return (pocsim.callbacks)
             results = gather(sweep_dir, write=False, runs=[sweep_dir / run for run in state["runs"]])
             minutes = (time.monotonic() - start) / 60
             finished = bool((results.status == "ok").any())

@@ -115,8 +115,8 @@ class ArmedGroup(mesa.Agent):
         self.rest_until = self.model.t + int(np.ceil(self.draw("rest").exponential(mean_hours) / self.model.step_hours))
         self.activity = Activity.resting
 
-    def target_utility(self, reach_hours: np.ndarray) -> np.ndarray:
-        """Expected gain minus expected risk minus travel effort, for every village."""
+    def target_value(self) -> np.ndarray:
+        """Expected gain minus expected risk, for every village, before the travel effort."""
         m = self.model
         v = m.villages
         present = m.present
@@ -127,16 +127,36 @@ class ArmedGroup(mesa.Agent):
         risk = self.risk_aversion * (presence + m.hostile_presence(self) / self.strength)
         if self.is_state:
             risk = risk + self.abuse_cost
-        effort = reach_hours / m.scenario.violence.search_hours
         self._punish = self.grievance > gain  # remembered for the target that gets chosen
-        return gain + self.grievance - risk - self.behaviour.effort_weight * effort
+        return gain + self.grievance - risk
+
+    def target_utility(self, reach_hours: np.ndarray) -> np.ndarray:
+        """Expected gain minus expected risk minus travel effort, for every village."""
+        return self.target_value() - self.behaviour.effort_weight * (reach_hours / self.model.scenario.violence.search_hours)
+
+    def search_horizon(self, best_value: float) -> float:
+        """Hours of travel beyond which no village can be worth the trip: the effort of getting
+        there outweighs the best value on offer (with a margin far above rounding). Searching
+        no further changes no choice and spares the search most of a country-sized grid."""
+        search_hours, weight = self.model.scenario.violence.search_hours, self.behaviour.effort_weight
+        if weight <= 0:
+            return search_hours
+        horizon = search_hours * best_value / weight * (1.0 + 1e-9)
+        # rounded up to an eighth of the range, so the camp's searches can be remembered
+        step = search_hours / 8
+        return min(search_hours, np.ceil(horizon / step) * step)
 
     def choose_target(self) -> None:
         m = self.model
-        times, parent = m.terrain.reach(self.mode, self.cell, m.scenario.violence.search_hours, m.engine)
+        value = self.target_value()
+        best = float(value.max(initial=-np.inf))
+        if not best > 0:  # no village is worth anything even next door: the effort only lowers it
+            self.schedule_rest()
+            return
+        times, parent = m.terrain.reach(self.mode, self.cell, self.search_horizon(best), m.engine)
         reach = times.ravel()[m.villages.cell]
-        utility = np.where(np.isfinite(reach), self.target_utility(np.where(np.isfinite(reach), reach, 0.0)),
-                           -np.inf)
+        effort = np.where(np.isfinite(reach), reach, 0.0) / m.scenario.violence.search_hours
+        utility = np.where(np.isfinite(reach), value - self.behaviour.effort_weight * effort, -np.inf)
         ok = utility > 0
         if not ok.any():
             self.schedule_rest()
