@@ -222,8 +222,10 @@ def test_base_presence_fades_with_travel_time_not_distance():
     """A base on a main road covers the road far better than the ground beside it."""
     m = model("strategy=static_deterrence")
     base = m.mission.bases[0]
-    field = m.mission.presence.base_field(base.cell, 150.0)
+    covered, fade = m.mission.presence.base_reach(base.cell)
     t = m.terrain
+    field = np.zeros(t.shape)
+    field.ravel()[covered] = fade
     ny, nx = t.shape
     by, bx = divmod(base.cell, nx)
     yy, xx = np.mgrid[0:ny, 0:nx]

@@ -51,6 +51,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("pocsim/model.py", "NEAR_CACHE_SIZE = 200_000"): "cache capacity: memory use, not results",
     ("pocsim/mission/navigation.py", "ROUTES_KEPT = 4096"): "cache capacity: memory use, not results",
     ("pocsim/mission/navigation.py", "ORIGIN_SETS_KEPT = 8"): "cache capacity: memory use, not results",
+    ("pocsim/mission/navigation.py", "VILLAGE_VECTORS_KEPT = 1024"): "cache capacity: memory use, not results",
     ("pocsim/world/armed_groups.py", "max(self.aggression, 1e-3)"): "a group with no aggression rests (all but) for ever",
     ("pocsim/world/landscape.py", "max(scale, 0.5)"): "half a cell: below it a Gaussian filter does nothing",
     ("pocsim/world/landscape.py", "spacing /= 2"): "bisection: halve the town spacing until the towns fit",

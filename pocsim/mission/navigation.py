@@ -11,6 +11,7 @@ from pocsim.world.route import Route
 
 ROUTES_KEPT = 4096  # memory bounds, not behaviour (searches from one cell are kept by Terrain.reach)
 ORIGIN_SETS_KEPT = 8
+VILLAGE_VECTORS_KEPT = 1024
 
 
 class Navigation:
@@ -20,6 +21,7 @@ class Navigation:
         self.engine = engine
         self._routes: dict = {}
         self._hours_from: dict = {}
+        self._to_villages: dict = {}
 
     def search(self, cell: int, mode: str, hours: float) -> tuple[np.ndarray, np.ndarray]:
         return self.terrain.reach(mode, cell, hours, self.engine)
@@ -39,8 +41,17 @@ class Navigation:
         return route.fresh() if route is not None else None
 
     def hours_to_villages(self, cell: int, mode: str, hours: float) -> np.ndarray:
-        """Travel hours from `cell` to every village (inf beyond `hours`)."""
-        return self.search(cell, mode, hours)[0].ravel()[self.village_cells]
+        """Travel hours from `cell` to every village (inf beyond `hours`; read-only). Remembered
+        apart from the searches: a village vector is small, where a search of a country-sized
+        grid holds 16 MB and only a few of them fit in Terrain.reach's budget."""
+        key = (cell, mode, hours)
+        if key not in self._to_villages:
+            if len(self._to_villages) >= VILLAGE_VECTORS_KEPT:
+                self._to_villages.pop(next(iter(self._to_villages)))
+            t = self.search(cell, mode, hours)[0].ravel()[self.village_cells]
+            t.flags.writeable = False
+            self._to_villages[key] = t
+        return self._to_villages[key]
 
     def hours_from(self, cells, mode: str, hours: float) -> np.ndarray:
         """Travel hours to every cell from the nearest of `cells` (read-only; remembered for the

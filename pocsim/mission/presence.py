@@ -20,7 +20,7 @@ class Presence:
         self.terrain = terrain
         self.engine = engine
         self.cfg = cfg
-        self._base_fields: dict[tuple[int, float], np.ndarray] = {}
+        self._base_reach: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         km = terrain.cell_km
         radius = cfg.patrol_radius_km
         r = max(1, int(np.ceil(cfg.patrol_cutoff_radii * radius / km)))
@@ -28,23 +28,28 @@ class Presence:
         self.stamp = np.exp(-(yy**2 + xx**2) / (2 * radius**2))
         self.radius = r
 
-    def base_field(self, cell: int, troops: float) -> np.ndarray:
-        key = (cell, troops)
-        if key not in self._base_fields:
+    def base_reach(self, cell: int) -> tuple[np.ndarray, np.ndarray]:
+        """The cells a base at `cell` covers (flat indices) and how its presence fades there,
+        exp(-travel time / base_reach_hours): kept per cell, apart from the troops, and only for
+        the cells within the cutoff (a country-sized grid has a million cells; a base covers a
+        few thousand)."""
+        if cell not in self._base_reach:
             reach = self.cfg.base_reach_hours
             t = travel_times(self.terrain.cost("vehicle"), np.array([cell]), self.terrain.cell_km,
-                             max_time=self.cfg.base_cutoff_reaches * reach, engine=self.engine)
-            strength = troops / self.cfg.company_size * self.cfg.deterrence_per_company
-            self._base_fields[key] = np.where(np.isfinite(t), strength * np.exp(-t / reach), 0.0)
-        return self._base_fields[key]
+                             max_time=self.cfg.base_cutoff_reaches * reach, engine=self.engine).ravel()
+            covered = np.flatnonzero(np.isfinite(t))
+            self._base_reach[cell] = covered, np.exp(-t[covered] / reach)
+        return self._base_reach[cell]
 
     def compose(self, bases, mobile_units) -> np.ndarray:
         key = tuple((b.cell, b.troops + b.police_presence * self.cfg.company_size) for b in bases)
         if key != getattr(self, "_static_key", None):  # bases change only when the plan changes
             self._static = np.zeros(self.terrain.shape)
+            static = self._static.ravel()
             for cell, troops in key:
                 if troops > 0:
-                    self._static += self.base_field(cell, troops)
+                    covered, fade = self.base_reach(cell)
+                    static[covered] += troops / self.cfg.company_size * self.cfg.deterrence_per_company * fade
             self._static_key = key
         units = [u for u in mobile_units if u.deters and u.troops > 0]
         cells = np.array([u.cell for u in units], dtype=np.int64)
