@@ -31,12 +31,12 @@ class Navigation:
         if key not in self._routes:
             if len(self._routes) >= ROUTES_KEPT:
                 self._routes.clear()
-            if np.isfinite(hours):
-                times, parent = self.search(cell, mode, hours)
-                self._routes[key] = Route.from_search(times, parent, goal, self.terrain.cell_km)
-            else:  # an open-ended trip (home, or to an alert): a direct search that stops at the goal
+            searched = self.terrain.remembered_reach(mode, cell, hours, self.engine) if np.isfinite(hours) else None
+            if searched is not None:
+                self._routes[key] = Route.from_search(*searched, goal, self.terrain.cell_km)
+            else:  # a search that stops at the goal: the same route, and only the ground nearer than it
                 self._routes[key] = Route.plan(self.terrain.cost(mode), cell, goal, self.terrain.cell_km,
-                                               engine=self.engine)
+                                               max_hours=hours, engine=self.engine)
         route = self._routes[key]
         return route.fresh() if route is not None else None
 

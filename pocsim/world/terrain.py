@@ -57,16 +57,23 @@ class Terrain:
         self._costs.clear()
         self._reach.clear()
 
+    def remembered_reach(self, mode: str, origin: int, max_hours: float, engine: str):
+        """`reach(...)` if it is in the cache, else None (without searching)."""
+        key = (mode, int(origin), float(max_hours), engine)
+        hit = self._reach.get(key)
+        if hit is not None:
+            self._reach.move_to_end(key)
+        return hit
+
     def reach(self, mode: str, origin: int, max_hours: float, engine: str) -> tuple[np.ndarray, np.ndarray]:
         """Travel times and the shortest-path tree from `origin` in a movement mode, out to
         `max_hours` (pocsim.kernels.travel.travel_times_with_parents), read-only. Cached: an armed
         group looks for a target from its camp again and again, and the ground does not change
         (a search of the default world costs ~5 ms and was a third of a run without a mission)."""
-        key = (mode, int(origin), float(max_hours), engine)
-        hit = self._reach.get(key)
+        hit = self.remembered_reach(mode, origin, max_hours, engine)
         if hit is not None:
-            self._reach.move_to_end(key)
             return hit
+        key = (mode, int(origin), float(max_hours), engine)
         from pocsim.kernels.travel import travel_times_with_parents
 
         hit = travel_times_with_parents(self.cost(mode), np.array([origin]), self.cell_km, max_time=max_hours,
