@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # an annotation only: the config schema imports modules that 
 SAVANNA, FOREST, WATER = 0, 1, 2
 LANDCOVER_NAMES = {"savanna": SAVANNA, "forest": FOREST, "water": WATER}
 NO_ROAD, TRACK, MAIN_ROAD = 0, 1, 2
-REACH_CACHE_BYTES = 128 * 2**20  # searches kept by Terrain.reach
+REACH_CACHE_BYTES = 1024 * 2**20  # searches kept by Terrain.reach (64 of a country-sized grid)
 
 
 @dataclass
