@@ -6,6 +6,8 @@ one Dijkstra search (pocsim.kernels.travel) on the mover's own movement-cost fie
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 
 from pocsim.kernels.travel import path_from_parents, travel_times_with_parents
@@ -18,6 +20,7 @@ class Route:
         self.path = path
         self.hours = hours  # hours from the start to each cell of the path
         self.elapsed = 0.0
+        self._hours_list = None  # the same, as a list, for bisect (see advance)
         steps = np.abs(np.diff(path))
         self.km = float(np.where((steps == 1) | (steps == nx), 1.0, _DIAGONAL).sum() * cell_km) if len(path) > 1 else 0.0
 
@@ -41,6 +44,7 @@ class Route:
         """The same route, not yet started (routes are shared; their progress is not)."""
         copy = Route.__new__(Route)
         copy.path, copy.hours, copy.km, copy.elapsed = self.path, self.hours, self.km, 0.0
+        copy._hours_list = self._hours_list
         return copy
 
     def reversed(self) -> "Route":
@@ -48,11 +52,16 @@ class Route:
         back = Route.__new__(Route)
         back.path, back.km, back.elapsed = self.path[::-1].copy(), self.km, 0.0
         back.hours = self.hours[-1] - self.hours[::-1]
+        back._hours_list = None
         return back
 
     def advance(self, hours: float) -> tuple[int, bool]:
         """Move on by `hours`; returns the cell reached and whether the route is done."""
         self.elapsed += hours
-        k = int(np.searchsorted(self.hours, self.elapsed, side="right")) - 1
+        if self._hours_list is None:
+            self._hours_list = self.hours.tolist()
+        # bisect_right on a list = searchsorted(side="right"), without numpy's per-call overhead
+        # (every moving unit and group calls this every hour)
+        k = bisect.bisect_right(self._hours_list, self.elapsed) - 1
         k = min(max(k, 0), len(self.path) - 1)
         return int(self.path[k]), k >= len(self.path) - 1
