@@ -55,6 +55,7 @@ class POCModel(mesa.Model):
         self.threat_at_villages = self.threat.at(self.villages.cell)
         # Protection present on the ground; the mission writes it, armed groups read it.
         self.deterrence = np.zeros(self.terrain.shape)
+        self._deterrence_changed = None  # where it may have changed since the threat last read it
         homes = place_group_homes(self, self.scenario.groups, self.streams["groups"])
         self.groups = [ArmedGroup(self, g, i, h) for i, (g, h) in enumerate(zip(self.scenario.groups, homes))]
         self.violence = Violence(self)
@@ -97,7 +98,8 @@ class POCModel(mesa.Model):
             self.groups[i].step()
 
     def propagate_threat(self) -> None:
-        self.threat.set_deterrence(self.deterrence)
+        self.threat.set_deterrence(self.deterrence, self._deterrence_changed)
+        self._deterrence_changed = (np.zeros(0, dtype=np.int64), 0)  # nothing, until the mission publishes
         cells, amounts = [], []
         for g in self.groups:
             cells.append(g.cell)
@@ -188,6 +190,13 @@ class POCModel(mesa.Model):
         for t in np.flatnonzero(self.villages.is_town):
             near[self.villages_near(int(self.villages.cell[t]), km)] = True
         return near
+
+    def publish_deterrence(self, deterrence: np.ndarray, changed: tuple | None) -> None:
+        """The mission's presence (pocsim/view.py): the field, and where it may have changed."""
+        if self._deterrence_changed is not None and changed is not None:  # two publishes in one hour
+            changed = (np.concatenate([self._deterrence_changed[0], changed[0]]),
+                       max(self._deterrence_changed[1], changed[1]))
+        self.deterrence, self._deterrence_changed = deterrence, changed
 
     def deterrence_at_villages(self) -> np.ndarray:
         return self.deterrence.ravel()[self.villages.cell]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from pocsim.config import ThreatConfig
-from pocsim.kernels.threat import conductance, retention_field, threat_step, update_retention
+from pocsim.kernels.threat import conductance, retention_field, threat_step, update_retention, update_retention_near
 from pocsim.world.terrain import Terrain
 
 
@@ -31,10 +31,15 @@ class ThreatField:
         self._deterrence = np.zeros(terrain.shape)
         self.retention = retention_field(self._deterrence, self.decay, self.cfg.suppression)
 
-    def set_deterrence(self, deterrence: np.ndarray) -> None:
-        """Recompute the per-cell retention where the protection on the ground changed."""
+    def set_deterrence(self, deterrence: np.ndarray, changed: tuple | None = None) -> None:
+        """Recompute the per-cell retention where the protection on the ground changed;
+        `changed` = (cells, radius) says it can only have changed in squares round those cells."""
         if self.engine == "numba":
-            bad = update_retention(deterrence, self._deterrence, self.retention, self.decay, self.cfg.suppression)
+            if changed is None:
+                bad = update_retention(deterrence, self._deterrence, self.retention, self.decay, self.cfg.suppression)
+            else:
+                bad = update_retention_near(deterrence, self._deterrence, self.retention, self.decay,
+                                            self.cfg.suppression, changed[0], changed[1])
             if bad >= 0:
                 raise ValueError("deterrence must be finite and >= 0")
         elif not np.array_equal(deterrence, self._deterrence):  # the reference: the whole field anew

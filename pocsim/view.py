@@ -97,8 +97,10 @@ class MissionView:
         return m.threat_at_villages[villages].copy(), m.present[villages] - m.villages.residents[villages]
 
     # --- hands: actions whose outcome the world decides ----------------------------------------
-    def publish_presence(self, deterrence: np.ndarray) -> None:
-        self.__model.deterrence = deterrence
+    def publish_presence(self, deterrence: np.ndarray, changed: tuple | None = None) -> None:
+        """The protection on the ground now; `changed`: where it may differ from the last one
+        published (None: anywhere; else (cells, radius), squares round those cells)."""
+        self.__model.publish_deterrence(deterrence, changed)
 
     def movement_allowed(self, cell: int) -> bool:
         """The host state may refuse the mission passage near its forces."""

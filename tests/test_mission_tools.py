@@ -235,3 +235,25 @@ def test_base_presence_fades_with_travel_time_not_distance():
     assert road.any() and off.any()
     assert field[road].mean() > field[off].mean()
     assert field[by, bx] == field.max()
+
+
+def test_presence_and_retention_updated_where_units_moved_equal_the_whole_field_anew():
+    """The hourly field is redone only in the squares where units were or are, and the threat's
+    retention only there: both must equal recomputing the whole grid, hour after hour."""
+    from pocsim.kernels.threat import retention_field
+    from pocsim.mission.presence import _stamp_nb
+
+    m = model("strategy=modular")
+    p = m.mission.presence
+    checked = 0
+    for _ in range(72):
+        m.step()
+        units = [u for u in m.mission.units if u.deters and u.troops > 0]
+        whole = np.empty_like(p._static)
+        strength = np.array([u.troops for u in units]) / p.cfg.company_size * p.cfg.deterrence_per_company
+        _stamp_nb(p._static, np.array([u.cell for u in units], dtype=np.int64), strength, p.stamp, whole)
+        np.testing.assert_array_equal(m.deterrence, whole)
+        np.testing.assert_array_equal(m.threat.retention, retention_field(m.deterrence, m.threat.decay,
+                                                                          m.threat.cfg.suppression))
+        checked += m.mission.presence._cells.size > 0
+    assert checked > 24  # units were out most of the time

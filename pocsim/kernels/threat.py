@@ -110,6 +110,17 @@ def retention_field(deterrence, decay, suppression):
     return np.ascontiguousarray(np.broadcast_to(r, deterrence.shape), dtype=np.float32)
 
 
+@numba.njit(cache=True, inline="always")
+def _update_cell(d, p, r, i, decay, suppression):
+    """previous[i] = deterrence[i], retention[i] anew, if it changed; False if it is impossible."""
+    if d[i] != p[i]:
+        if not (d[i] >= 0.0 and np.isfinite(d[i])):
+            return False
+        p[i] = d[i]
+        r[i] = np.float32((1.0 - decay) / (1.0 + suppression * d[i]))
+    return True
+
+
 @numba.njit(cache=True)
 def update_retention(deterrence, previous, retention, decay, suppression):
     """In place, where `deterrence` differs from `previous`: previous = deterrence and retention
@@ -121,11 +132,25 @@ def update_retention(deterrence, previous, retention, decay, suppression):
     """
     d, p, r = deterrence.ravel(), previous.ravel(), retention.ravel()
     for i in range(d.size):
-        if d[i] != p[i]:
-            if not (d[i] >= 0.0 and np.isfinite(d[i])):
-                return i
-            p[i] = d[i]
-            r[i] = np.float32((1.0 - decay) / (1.0 + suppression * d[i]))
+        if not _update_cell(d, p, r, i, decay, suppression):
+            return i
+    return -1
+
+
+@numba.njit(cache=True)
+def update_retention_near(deterrence, previous, retention, decay, suppression, cells, radius):
+    """``update_retention`` looking only at the squares of `radius` round `cells` (where the
+    mission's units were and are: on a country-sized grid, a few hundred squares instead of a
+    million cells)."""
+    ny, nx = deterrence.shape
+    d, p, r = deterrence.ravel(), previous.ravel(), retention.ravel()
+    for c in cells:
+        y, x = c // nx, c % nx
+        for yy in range(max(y - radius, 0), min(y + radius + 1, ny)):
+            for xx in range(max(x - radius, 0), min(x + radius + 1, nx)):
+                i = yy * nx + xx
+                if not _update_cell(d, p, r, i, decay, suppression):
+                    return i
     return -1
 
 

@@ -101,7 +101,7 @@ class Mission:
             unit.step()
         for tool in self.tools:
             tool.step()
-        self.view.publish_presence(self.presence.compose(self.bases, self.units))
+        self.view.publish_presence(*self.presence.compose(self.bases, self.units))
 
     def draw(self, purpose: str, *ids: int):
         """The mission's draw for one decision now, keyed by what it decides and who or where

@@ -21,6 +21,9 @@ class Presence:
         self.engine = engine
         self.cfg = cfg
         self._base_reach: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._static_key = None
+        self._out = None  # the field published last (updated in place where units moved)
+        self._cells = np.zeros(0, dtype=np.int64)  # where the units stood then
         km = terrain.cell_km
         radius = cfg.patrol_radius_km
         r = max(1, int(np.ceil(cfg.patrol_cutoff_radii * radius / km)))
@@ -41,9 +44,12 @@ class Presence:
             self._base_reach[cell] = covered, np.exp(-t[covered] / reach)
         return self._base_reach[cell]
 
-    def compose(self, bases, mobile_units) -> np.ndarray:
+    def compose(self, bases, mobile_units) -> tuple[np.ndarray, tuple | None]:
+        """The deterrence field now, and where it may have changed since the last call: None
+        (anywhere) or (cells, radius), squares of that radius round those cells."""
         key = tuple((b.cell, b.troops + b.police_presence * self.cfg.company_size) for b in bases)
-        if key != getattr(self, "_static_key", None):  # bases change only when the plan changes
+        rebuilt = key != self._static_key
+        if rebuilt:  # bases change only when the plan changes
             self._static = np.zeros(self.terrain.shape)
             static = self._static.ravel()
             for cell, troops in key:
@@ -55,10 +61,23 @@ class Presence:
         cells = np.array([u.cell for u in units], dtype=np.int64)
         strength = np.array([u.troops for u in units], dtype=np.float64) / self.cfg.company_size \
             * self.cfg.deterrence_per_company
-        out = np.empty_like(self._static)
-        stamp = _stamp_nb if self.engine == "numba" else _stamp_np
-        stamp(self._static, cells, strength, self.stamp, out)
-        return out
+        if self.engine != "numba":  # the reference: the whole field anew every hour
+            out = np.empty_like(self._static)
+            _stamp_np(self._static, cells, strength, self.stamp, out)
+            return out, None
+        if rebuilt or self._out is None:
+            self._out = np.empty_like(self._static)
+            _stamp_nb(self._static, cells, strength, self.stamp, self._out)
+            changed = None
+        else:
+            # Only the squares where units were or are now can differ from last hour: redo those
+            # (same sums in the same order as the whole field; a country-sized grid has a million
+            # cells and a few hundred units)
+            changed = np.concatenate([self._cells, cells])
+            _restamp_nb(self._static, self._out, changed, cells, strength, self.stamp)
+            changed = (changed, self.radius)
+        self._cells = cells
+        return self._out, changed
 
 
 @numba.njit(cache=True)
@@ -67,6 +86,28 @@ def _stamp_nb(static, cells, strength, stamp, out):
     out[:] = static
     ny, nx = static.shape
     r = stamp.shape[0] // 2
+    for k in range(cells.size):
+        y, x = cells[k] // nx, cells[k] % nx
+        for dy in range(-r, r + 1):
+            yy = y + dy
+            if 0 <= yy < ny:
+                for dx in range(-r, r + 1):
+                    xx = x + dx
+                    if 0 <= xx < nx:
+                        out[yy, xx] += strength[k] * stamp[dy + r, dx + r]
+
+
+@numba.njit(cache=True)
+def _restamp_nb(static, out, changed, cells, strength, stamp):
+    """_stamp_nb, redone only in the squares round `changed` (which must include `cells`): reset
+    them to static, then add every unit's stamp there, unit by unit as _stamp_nb does."""
+    ny, nx = static.shape
+    r = stamp.shape[0] // 2
+    for c in changed:
+        y, x = c // nx, c % nx
+        for yy in range(max(y - r, 0), min(y + r + 1, ny)):
+            for xx in range(max(x - r, 0), min(x + r + 1, nx)):
+                out[yy, xx] = static[yy, xx]
     for k in range(cells.size):
         y, x = cells[k] // nx, cells[k] % nx
         for dy in range(-r, r + 1):
