@@ -1,11 +1,14 @@
 """Sweep throughput (joblib launcher against one process) and the gathering of a 1,000-run sweep.
 
-    python benchmarks/sweeps.py [--runs 8] [--days 90] [--repeats 3]
+    python benchmarks/sweeps.py [--runs 12] [--days 365] [--repeats 3] [--strategies none,static_deterrence]
+    python benchmarks/sweeps.py --runs 120 --repeats 1 --strategies none,static_deterrence,mobile_operations,unarmed,modular
 
 Throughput: the same sweep (default scenario, strategies x seeds) run with Hydra's basic launcher
-(one process) and with the joblib launcher on all cores, interleaved, each the median of
-`--repeats`; reported as scenario-years simulated per minute of wall time, and the parallel
-efficiency (speed-up / cores). The end-of-sweep report (figures) is switched off here: it is the
+(one process) and with the joblib launcher on all cores, its workers started by loky (fresh
+interpreters, joblib's default) and by fork (`+launcher=joblib`'s setting: workers are copies of
+the sweep's own process, pocsim already imported), interleaved, each the median of `--repeats`;
+reported as scenario-years simulated per minute of wall time, and the parallel efficiency
+(speed-up / cores). The end-of-sweep report (figures) is switched off here: it is the
 same one-process work after either launcher. Numba's cache is warmed first. Gathering: a sweep folder of 1,000
 run folders (copies of one real run, with their own overrides) gathered into results.parquet.
 """
@@ -24,12 +27,19 @@ import time
 from pathlib import Path
 
 
-def sweep(tmp: Path, launcher: list[str], runs: int, days: int) -> tuple[float, float]:
+LAUNCHERS = {  # name -> overrides
+    "basic (one process)": [],
+    "joblib, loky workers": ["+launcher=joblib", "hydra.launcher.backend=loky"],
+    "joblib, forked workers": ["+launcher=joblib", "hydra.launcher.backend=multiprocessing"],
+}
+
+
+def sweep(tmp: Path, launcher: list[str], runs: int, days: int, strategies: str) -> tuple[float, float]:
     """Wall time of the sweep, and the sum of its runs' own run times (from their summaries)."""
-    seeds = max(1, runs // 2)
+    seeds = max(1, runs // len(strategies.split(",")))
     out = tmp / f"sw{time.perf_counter_ns()}"
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pocsim", "-m", "strategy=none,static_deterrence", f"seed=range(0,{seeds})",
+    subprocess.run([sys.executable, "-m", "pocsim", "-m", f"strategy={strategies}", f"seed=range(0,{seeds})",
                     f"days={days}", f"hydra.sweep.dir={out}", "~hydra.callbacks.sweep_report", *launcher],
                    check=True, capture_output=True,
                    env={**os.environ, "CI": "1"})
@@ -60,30 +70,34 @@ def gather_benchmark(tmp: Path, n: int = 1000) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=8)
-    ap.add_argument("--days", type=int, default=90)
+    ap.add_argument("--runs", type=int, default=12)
+    ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--strategies", default="none,static_deterrence")
     a = ap.parse_args()
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        sweep(tmp, [], 2, 2)  # warm numba's cache
-        serial, parallel = [], []
+        sweep(tmp, [], 2, 2, a.strategies)  # warm numba's cache
+        times: dict[str, list] = {name: [] for name in LAUNCHERS}
         for _ in range(a.repeats):
-            serial.append(sweep(tmp, [], a.runs, a.days))
-            parallel.append(sweep(tmp, ["+launcher=joblib"], a.runs, a.days))
-        years = a.runs * a.days / 365
-        s, p = statistics.median(w for w, _ in serial), statistics.median(w for w, _ in parallel)
-        own_s, own_p = statistics.median(r for _, r in serial), statistics.median(r for _, r in parallel)
-        print(f"machine: {cores} cores; sweep of {a.runs} runs x {a.days} days (default scenario), "
-              f"median of {a.repeats}, process start-up included")
-        print(f"  one process (basic launcher) {s:6.1f} s  {years / s * 60:6.2f} scenario-years/min")
-        print(f"  joblib, {cores} workers       {p:6.1f} s  {years / p * 60:6.2f} scenario-years/min")
-        print(f"  speed-up {s / p:.2f}x, parallel efficiency {s / p / cores:.0%}")
-        # If the runs themselves take longer side by side, the cores are not independent (shared
-        # caches and memory bandwidth, or a host that does not give a VM two full cores).
-        print(f"  the runs' own time, summed: {own_s:.1f} s alone, {own_p:.1f} s side by side "
-              f"({own_p / own_s - 1:+.0%}); efficiency the hardware allows: {own_s / own_p:.0%}")
+            for name, overrides in LAUNCHERS.items():
+                times[name].append(sweep(tmp, overrides, a.runs, a.days, a.strategies))
+        runs = a.runs // len(a.strategies.split(",")) * len(a.strategies.split(","))
+        years = runs * a.days / 365
+        print(f"machine: {cores} cores; sweep of {runs} runs x {a.days} days (default scenario, strategies "
+              f"{a.strategies}), median of {a.repeats}, process start-up included")
+        serial = statistics.median(w for w, _ in times["basic (one process)"])
+        own_serial = statistics.median(r for _, r in times["basic (one process)"])
+        for name, results in times.items():
+            wall, own = statistics.median(w for w, _ in results), statistics.median(r for _, r in results)
+            line = f"  {name:<24} {wall:7.1f} s  {years / wall * 60:6.2f} scenario-years/min"
+            if name != "basic (one process)":
+                # If the runs themselves take longer side by side, the cores are not independent
+                # (shared caches and memory bandwidth, or a host that does not give a VM two full cores).
+                line += (f"  speed-up {serial / wall:.2f}x, parallel efficiency {serial / wall / cores:.0%}"
+                         f"  (the runs' own time {own:.1f} s side by side, {own_serial:.1f} s alone)")
+            print(line)
         print(f"gathering 1,000 runs into results.parquet: {gather_benchmark(tmp):.2f} s")
 
 

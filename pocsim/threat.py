@@ -35,7 +35,8 @@ class ThreatField:
         """Recompute the per-cell retention where the protection on the ground changed;
         `changed` = (cells, radius) says it can only have changed in squares round those cells."""
         if self.engine == "numba":
-            if changed is None:
+            if changed is None or len(changed[0]) * (2 * changed[1] + 1) ** 2 >= deterrence.size:
+                # the squares would cover the grid: one plain pass is cheaper
                 bad = update_retention(deterrence, self._deterrence, self.retention, self.decay, self.cfg.suppression)
             else:
                 bad = update_retention_near(deterrence, self._deterrence, self.retention, self.decay,

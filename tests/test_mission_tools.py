@@ -243,7 +243,8 @@ def test_presence_and_retention_updated_where_units_moved_equal_the_whole_field_
     from pocsim.kernels.threat import retention_field
     from pocsim.mission.presence import _stamp_nb
 
-    m = model("strategy=modular")
+    cfg = make_config("strategy=modular", small=False)  # the small world is covered by whole-field passes
+    m = POCModel(cfg.scenario, cfg.strategy, seed=0, mission=cfg.mission)
     p = m.mission.presence
     checked = 0
     for _ in range(72):
@@ -255,5 +256,6 @@ def test_presence_and_retention_updated_where_units_moved_equal_the_whole_field_
         np.testing.assert_array_equal(m.deterrence, whole)
         np.testing.assert_array_equal(m.threat.retention, retention_field(m.deterrence, m.threat.decay,
                                                                           m.threat.cfg.suppression))
-        checked += m.mission.presence._cells.size > 0
-    assert checked > 24  # units were out most of the time
+        squares = 2 * len(p._cells) * (2 * p.radius + 1) ** 2
+        checked += 0 < squares < m.deterrence.size  # this hour took the path that redoes squares only
+    assert checked > 24

@@ -65,7 +65,8 @@ class Presence:
             out = np.empty_like(self._static)
             _stamp_np(self._static, cells, strength, self.stamp, out)
             return out, None
-        if rebuilt or self._out is None:
+        squares = (len(self._cells) + len(cells)) * (2 * self.radius + 1) ** 2
+        if rebuilt or self._out is None or squares >= self._static.size:  # whole field: cheaper, or needed
             self._out = np.empty_like(self._static)
             _stamp_nb(self._static, cells, strength, self.stamp, self._out)
             changed = None
