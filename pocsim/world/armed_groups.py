@@ -153,7 +153,8 @@ class ArmedGroup(mesa.Agent):
         if not best > 0:  # no village is worth anything even next door: the effort only lowers it
             self.schedule_rest()
             return
-        times, parent = m.terrain.reach(self.mode, self.cell, self.search_horizon(best), m.engine)
+        # a search that went further serves too: beyond the horizon every utility is negative
+        times, parent = m.terrain.reach(self.mode, self.cell, self.search_horizon(best), m.engine, at_least=True)
         reach = times.ravel()[m.villages.cell]
         effort = np.where(np.isfinite(reach), reach, 0.0) / m.scenario.violence.search_hours
         utility = np.where(np.isfinite(reach), value - self.behaviour.effort_weight * effort, -np.inf)

@@ -65,12 +65,20 @@ class Terrain:
             self._reach.move_to_end(key)
         return hit
 
-    def reach(self, mode: str, origin: int, max_hours: float, engine: str) -> tuple[np.ndarray, np.ndarray]:
+    def reach(self, mode: str, origin: int, max_hours: float, engine: str,
+              at_least: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Travel times and the shortest-path tree from `origin` in a movement mode, out to
         `max_hours` (pocsim.kernels.travel.travel_times_with_parents), read-only. Cached: an armed
         group looks for a target from its camp again and again, and the ground does not change
-        (a search of the default world costs ~5 ms and was a third of a run without a mission)."""
+        (a search of the default world costs ~5 ms and was a third of a run without a mission).
+        With `at_least`, a remembered search that went further may serve: exact within
+        `max_hours`, finite times beyond it (for callers to whom those cells are worth nothing)."""
         hit = self.remembered_reach(mode, origin, max_hours, engine)
+        if hit is None and at_least:
+            further = [k for k in self._reach if k[0] == mode and k[1] == int(origin) and k[3] == engine
+                       and k[2] >= max_hours]
+            if further:
+                hit = self.remembered_reach(*min(further, key=lambda k: k[2]))
         if hit is not None:
             return hit
         key = (mode, int(origin), float(max_hours), engine)
