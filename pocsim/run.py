@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+import pocsim.mesa_compat  # noqa: F401  (Mesa 3.3 would keep every finished model: a sweep worker grew)
 from pocsim.config import PocsimConfig
 from pocsim.model import POCModel
 from pocsim.provenance import provenance
