@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -152,10 +153,18 @@ def main() -> None:
     _FULL_ERROR = os.environ.get("HYDRA_FULL_ERROR") == "1"
     # Let errors reach us instead of Hydra's multi-line report; print one line unless asked.
     os.environ["HYDRA_FULL_ERROR"] = "1"
+    # Ctrl-C is the sweep's to handle: processes it forks (joblib's workers) leave it to their
+    # parent, which stops them, instead of each printing a traceback.
+    os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         app()
-    except (SystemExit, KeyboardInterrupt):
+    except SystemExit:
         raise
+    except KeyboardInterrupt:
+        if _FULL_ERROR:
+            raise
+        print("pocsim: interrupted; finished runs are kept (resume=true picks up the rest)", file=sys.stderr)
+        sys.exit(130)
     except Exception as exc:
         if _FULL_ERROR:
             raise

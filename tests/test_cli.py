@@ -129,3 +129,25 @@ def test_an_installed_wheel_finds_its_configs(tmp_path):
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith(str(site))
     assert (tmp_path / "out" / "w" / "summary.json").exists()
+
+
+def test_ctrl_c_stops_a_parallel_sweep_with_one_line(tmp_path):
+    """Ctrl-C reaches every process of the terminal's process group: the forked joblib workers
+    leave it to the sweep, which stops them and says in one line what is kept."""
+    import os
+    import signal
+    import time
+
+    sweep = tmp_path / "sweep"
+    proc = subprocess.Popen([sys.executable, "-m", "pocsim", "-m", "+launcher=joblib", *SMALL, "days=60",
+                             "seed=range(0,40)", f"hydra.sweep.dir={sweep}"], cwd=tmp_path, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "CI": "1"})
+    deadline = time.time() + 120
+    while not list(sweep.glob("*/summary.json")) and time.time() < deadline:
+        time.sleep(0.2)
+    assert list(sweep.glob("*/summary.json")), "no run finished in time"
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.strip().splitlines() == ["pocsim: interrupted; finished runs are kept (resume=true picks up the rest)"]
+    assert "Traceback" not in out + err
