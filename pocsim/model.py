@@ -22,6 +22,7 @@ from pocsim.world.violence import Violence
 from pocsim.world.world import build_world
 
 NEAR_CACHE_SIZE = 200_000  # (cell, km) queries kept: ~20 MB at most on the default world
+DEFENCE_CELLS_KEPT = 512  # cells whose weight at every village is kept: 60 MB on a country-sized world
 
 
 class POCModel(mesa.Model):
@@ -50,6 +51,7 @@ class POCModel(mesa.Model):
         self.refresh_present()
         self._village_tree = cKDTree(np.column_stack([self.villages.x, self.villages.y]))
         self._near_cache: dict[tuple[int, float], np.ndarray] = {}
+        self._defence_cache: dict[int, np.ndarray] = {}
         self.gain_scale = float(np.sqrt(np.median(self.villages.population) + 1.0))
         self.threat = ThreatField(self.terrain, self.scenario.threat, self.step_hours, self.engine)
         self.threat_at_villages = self.threat.at(self.villages.cell)
@@ -204,13 +206,22 @@ class POCModel(mesa.Model):
     def hostile_presence(self, group: ArmedGroup) -> np.ndarray:
         """Fighters hostile to `group` near each village, weighted by distance."""
         out = np.zeros(len(self.villages))
-        km = self.terrain.cell_km
         for other in self.groups:
             if group.is_hostile_to(other):
-                ox, oy = self.terrain.xy(other.cell)
-                d = np.hypot(self.villages.x - ox, self.villages.y - oy) * km
-                out += other.strength * np.exp(-d / self.scenario.group_behaviour.defence_range_km)
+                out += other.strength * self._defence_reach(other.cell)
         return out
+
+    def _defence_reach(self, cell: int) -> np.ndarray:
+        """How much fighters at `cell` weigh at each village, exp(-distance / defence range);
+        remembered per cell (groups mostly sit in camp, and a country has 15,000 villages)."""
+        reach = self._defence_cache.get(cell)
+        if reach is None:
+            if len(self._defence_cache) >= DEFENCE_CELLS_KEPT:
+                self._defence_cache.clear()
+            ox, oy = self.terrain.xy(cell)
+            d = np.hypot(self.villages.x - ox, self.villages.y - oy) * self.terrain.cell_km
+            reach = self._defence_cache[cell] = np.exp(-d / self.scenario.group_behaviour.defence_range_km)
+        return reach
 
     def finish(self) -> None:
         """The run is over: attacks still going on are logged as they stand, so that the event log
