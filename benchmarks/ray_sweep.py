@@ -78,7 +78,8 @@ def kind(proc: psutil.Process, driver: int) -> str:
         name = proc.name()
     except psutil.Error:
         return "ray services"
-    return "workers" if name.startswith("ray::") else "ray services"
+    # a worker names itself ray::IDLE or ray::<task>; Ray's agents ray::DashboardAgent, ray::RuntimeEnvAgent
+    return "workers" if name.startswith("ray::") and not name.endswith("Agent") else "ray services"
 
 
 class Progress:

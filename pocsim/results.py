@@ -4,8 +4,8 @@ A sweep folder holds one run folder per job (Hydra's layout: `<sweep>/<subdir>/.
 `gather` reads each run's overrides and its summary.json (or error.json for a run that failed)
 one at a time, never a run's tables, and writes `results.parquet`: one row per run with the swept
 values, the status, every summary metric, the version and commit. It keeps the table as columns
-while it reads (not a dict per run), and parses each distinct override value once, so 10,000 runs
-gather in about two seconds with ~20 MiB more than the table itself (benchmarks/ray_sweep.py).
+while it reads (not a dict per run) and parses each distinct override value once: 10,000 runs
+gather in ~1.5 s, the process growing by ~50 MiB (benchmarks/README.md, `ray_sweep.py`).
 `comparison` then gives, per strategy, each metric's mean with a 95% bootstrap interval over
 runs and the paired difference to the baseline (runs that differ only by strategy share a seed,
 hence a world).
@@ -110,7 +110,7 @@ def gather(sweep_dir: str | Path, write: bool = True, runs: list[Path] | None = 
 class Columns:
     """Rows gathered one at a time into a column per key: what `pd.DataFrame(list_of_dicts)` gives
     (columns in the order keys first appear, a key a row lacks is NaN there), holding each value
-    once instead of a dict per row (10,000 rows of ~50 keys: ~25 MiB less)."""
+    once instead of a dict per row (10,000 rows of ~50 keys: ~40 MiB less at the peak)."""
 
     def __init__(self) -> None:
         self.columns: dict[str, list] = {}
