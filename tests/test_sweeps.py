@@ -2,10 +2,12 @@
 experiment and launcher presets, and Ray on a local instance bound to loopback."""
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 
 import pandas as pd
 import pytest
@@ -137,7 +139,7 @@ def test_slurm_preset_composes():
 def test_local_ray_preset_binds_to_loopback():
     cfg = composed("+launcher=ray")
     assert cfg.hydra.launcher.ray.init._node_ip_address == "127.0.0.1"
-    assert cfg.hydra.launcher.ray.init.address is None
+    assert cfg.hydra.launcher.ray.init.address == "local"  # its own instance: not RAY_ADDRESS, nor a `ray start` one
 
 
 def free_port() -> int:
@@ -150,16 +152,21 @@ def test_ray_launcher_on_a_local_instance_bound_to_loopback(tmp_path):
     ray = shutil.which("ray", path=os.path.dirname(sys.executable)) or shutil.which("ray")
     assert ray, "ray is a test dependency"
     port = free_port()
-    env = {**ENV, "RAY_USAGE_STATS_ENABLED": "0"}
+    # Once a local Ray instance has made a token (~/.ray/auth_token, Ray >= 2.59), `ray start` requires it,
+    # and a driver that connects sends it only when told to: the cluster and the driver share one here.
+    auth = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32), "RAY_USAGE_STATS_ENABLED": "0"}
+    temp_dir = tempfile.mkdtemp(prefix="ray", dir="/tmp")  # short: Ray's sockets live below it
+    env = {**ENV, **auth}
     start = subprocess.run([ray, "start", "--head", "--node-ip-address=127.0.0.1", f"--port={port}",
-                            "--include-dashboard=false", "--num-cpus=2", "--disable-usage-stats"],
+                            "--include-dashboard=false", "--num-cpus=2", "--disable-usage-stats",
+                            f"--temp-dir={temp_dir}"],
                            capture_output=True, text=True, env=env, timeout=180)
     assert start.returncode == 0, start.stderr
     try:
         # Ray workers run in folders of their own: the sweep folder must be an absolute path
         r = pocsim("-m", "+launcher=ray_cluster", "strategy=none,unarmed", "days=2", *SMALL,
                    f"hydra.sweep.dir={tmp_path / 'sw'}",
-                   cwd=tmp_path, env={"RAY_ADDRESS": f"127.0.0.1:{port}", "RAY_USAGE_STATS_ENABLED": "0"})
+                   cwd=tmp_path, env={"RAY_ADDRESS": f"127.0.0.1:{port}", **auth})
         assert r.returncode == 0, r.stderr[-2000:]
         results = pd.read_parquet(tmp_path / "sw" / "results.parquet")
         assert len(results) == 2 and (results.status == "ok").all()
@@ -167,10 +174,34 @@ def test_ray_launcher_on_a_local_instance_bound_to_loopback(tmp_path):
         r = pocsim("-m", "+launcher=ray_cluster", "hydra/sweeper=sequential", "strategy=none,unarmed", "days=2",
                    "hydra.sweeper.batch_seeds=2", "hydra.sweeper.max_seeds=4", *SMALL,
                    f"hydra.sweep.dir={tmp_path / 'seq'}",
-                   cwd=tmp_path, env={"RAY_ADDRESS": f"127.0.0.1:{port}", "RAY_USAGE_STATS_ENABLED": "0"})
+                   cwd=tmp_path, env={"RAY_ADDRESS": f"127.0.0.1:{port}", **auth})
         assert r.returncode == 0, r.stderr[-2000:]
         results = pd.read_parquet(tmp_path / "seq" / "results.parquet")
         assert (results.status == "ok").all() and len(results) in (4, 8)
         assert (tmp_path / "seq" / "sequential.json").exists() and "sequential sweep: batch 1" in r.stderr
     finally:
-        subprocess.run([ray, "stop", "--force"], capture_output=True, env=env, timeout=120)
+        stop_cluster(temp_dir, port)
+
+
+def stop_cluster(temp_dir: str, port: int) -> None:
+    """End the processes of the cluster started with this --temp-dir and GCS port, and only those: `ray stop`
+    would end every Ray instance on the machine, such as another test's sweep on a local instance."""
+    import psutil
+
+    def ours(cmdline: list[str]) -> bool:  # Ray's client server names the GCS address only
+        return any(temp_dir in a or (a.startswith("--address=") and a.endswith(f":{port}")) for a in cmdline)
+
+    own = [p for p in psutil.process_iter(["cmdline"]) if ours(p.info["cmdline"] or [])]
+    procs = own + [c for p in own for c in p.children(recursive=True)]  # workers name themselves ray::...
+    for p in procs:
+        try:
+            p.terminate()
+        except psutil.Error:
+            pass
+    _, alive = psutil.wait_procs(procs, timeout=30)
+    for p in alive:
+        try:
+            p.kill()
+        except psutil.Error:
+            pass
+    shutil.rmtree(temp_dir, ignore_errors=True)
