@@ -13,6 +13,7 @@ the workers) every `--interval` seconds, while counting finished runs (run folde
 summary.json). Then it gathers the sweep folder into results.parquet in a fresh process
 (`pocsim.results.gather`) and times that, with its peak RSS.
 
+It also notes every address the tree listens on (the local instance must listen on loopback only).
 Reported: wall time and its phases (before the first run: Hydra composes every job's config to
 validate the batch, then Ray starts; the runs; after the last run), runs per minute, the driver's
 and the tree's RSS at 10%, 50% and 100% of the runs and at their peak, the growth per 1,000 runs
@@ -125,6 +126,25 @@ def sample_tree(driver: psutil.Process, cpu: dict) -> dict:
     return {**rss, "tree": sum(rss.values()), "procs": len(procs)}
 
 
+LOOPBACK = {"127.0.0.1", "::1", "::ffff:127.0.0.1"}
+
+
+def listening(driver: psutil.Process) -> set[tuple[str, str]]:
+    """(address, process name) of every socket the driver's process tree listens on."""
+    try:
+        procs = {p.pid: p for p in [driver, *driver.children(recursive=True)]}
+        found = set()
+        for c in psutil.net_connections("inet"):
+            if c.status == psutil.CONN_LISTEN and c.pid in procs:
+                try:
+                    found.add((c.laddr.ip, procs[c.pid].name()))
+                except psutil.Error:
+                    found.add((c.laddr.ip, "?"))
+        return found
+    except psutil.Error:
+        return set()
+
+
 def at_fraction(samples: list[dict], runs: int, fraction: float, key: str) -> float | None:
     """RSS when `fraction` of the runs had finished; for 1.0 the last sample before the last run
     finished (Ray shuts its workers down right after, which the next sample may catch)."""
@@ -174,17 +194,20 @@ def run(args) -> dict:
 
     cmd = sweep_command(out, args.runs, args.days, args.strategies, args.extra)
     log = out.parent / f"{out.name}.log"
-    progress, samples, cpu = Progress(out), [], {}
+    progress, samples, cpu, sockets = Progress(out), [], {}, set()
     t0 = time.perf_counter()
     with open(log, "w") as logf:
         proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, env=env, cwd=out.parent)
         driver = psutil.Process(proc.pid)
         t_first = t_last = None
-        next_print = 0.0
+        next_print = next_sockets = 0.0
         while proc.poll() is None:
             t = time.perf_counter() - t0
             mem = sample_tree(driver, cpu)
             started, finished = progress.update()
+            if mem["procs"] > 1 and t >= next_sockets:  # where Ray listens, now and then while it runs
+                sockets |= listening(driver)
+                next_sockets = t + 10 * args.interval
             if started and t_first is None:
                 t_first = t
             if finished >= args.runs and t_last is None:
@@ -235,6 +258,9 @@ def run(args) -> dict:
                             "at_100%": at_fraction(samples, args.runs, 1.0, "workers"),
                             "growth_per_1000_runs": growth_per_1000(samples, args.runs, "workers")},
         "processes_peak": max(s["procs"] for s in running),
+        "listening": sorted({ip for ip, _ in sockets}),
+        "listening_by_process": sorted(f"{ip} {name}" for ip, name in sockets),
+        "loopback_only": bool(sockets) and all(ip in LOOPBACK for ip, _ in sockets),
         "cpu_s": cpu_by,
         "cpu_s_per_run": {k: v / args.runs for k, v in cpu_by.items()},
         "gather": gathered,
@@ -265,6 +291,8 @@ def report(r: dict) -> str:
         f"50% {f(tr['at_50%'])}, 100% {f(tr['at_100%'])}; peak {f(tr['peak'])}; "
         f"growth {tr['growth_per_1000_runs'] or 0:+.1f} MiB per 1,000 runs "
         f"(workers {w['growth_per_1000_runs'] or 0:+.1f}); up to {r['processes_peak']} processes",
+        f"  the driver's process tree listens on {', '.join(r['listening']) or 'nothing seen'}"
+        + (" (loopback only)" if r["loopback_only"] else ""),
         "  CPU seconds: " + ", ".join(f"{k} {v:.0f} s ({1000 * r['cpu_s_per_run'][k]:.0f} ms a run)"
                                       for k, v in sorted(r["cpu_s"].items())),
         f"  gathering {g['rows']} runs into results.parquet: {g['seconds']:.2f} s, peak RSS {g['peak_rss_mib']:.0f} MiB "

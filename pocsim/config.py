@@ -420,6 +420,7 @@ class PocsimConfig:
 def register_configs() -> None:
     ConfigStore.instance().store(name="pocsim_schema", node=PocsimConfig)
     register_sweeper()
+    register_local_ray_launcher()
 
 
 def register_sweeper() -> None:
@@ -432,3 +433,15 @@ def register_sweeper() -> None:
     from hydra_plugins.pocsim_sweeper.sequential_sweeper import SequentialSweeper
 
     Plugins.instance().register(SequentialSweeper)
+
+
+def register_local_ray_launcher() -> None:
+    """The launcher of +launcher=ray (Hydra's Ray launcher on a local instance listening on loopback
+    only: hydra_plugins/pocsim_sweeper/local_ray.py), registered by hand for the same reason; nothing
+    to register without Ray's launcher (the [cluster] extra). Ray itself is imported only on launch."""
+    from hydra.core.plugins import Plugins
+
+    from hydra_plugins.pocsim_sweeper import local_ray
+
+    if getattr(local_ray, "LocalRayLauncher", None) is not None:
+        Plugins.instance().register(local_ray.LocalRayLauncher)

@@ -1,7 +1,7 @@
 """A sweep through the Ray launcher on a local instance, as benchmarks/ray_sweep.py runs it at
 10,000 runs: here its quick mode (40 short runs), which must finish every run, gather one row per
-run into results.parquet, and keep the driver's memory flat (job returns are lean:
-pocsim.callbacks.LeanReturns)."""
+run into results.parquet, keep the driver's memory flat (job returns are lean:
+pocsim.callbacks.LeanReturns), and Ray must listen on loopback only."""
 
 import json
 import subprocess
@@ -30,3 +30,5 @@ def test_quick_ray_sweep_gathers_one_row_per_run(tmp_path):
     # the driver holds a small record per run: no growth worth the name over 40 runs
     assert fig["driver_rss_mib"]["peak"] - fig["driver_rss_mib"]["at_10%"] < 50
     assert "runs/min" in r.stdout
+    # the local Ray instance listens on loopback only (hydra_plugins/pocsim_sweeper/local_ray.py)
+    assert fig["listening"] and fig["loopback_only"], fig["listening_by_process"]
