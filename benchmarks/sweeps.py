@@ -5,8 +5,8 @@
 
 Throughput: the same sweep (default scenario, strategies x seeds) run with Hydra's basic launcher
 (one process) and with the joblib launcher on all cores, its workers started by loky (fresh
-interpreters, joblib's default) and by fork (`+launcher=joblib`'s setting: workers are copies of
-the sweep's own process, pocsim already imported), interleaved, each the median of `--repeats`;
+interpreters, joblib's default and `+launcher=joblib`'s) and by fork (workers are copies of the
+sweep's own process, pocsim already imported), interleaved, each the median of `--repeats`;
 reported as scenario-years simulated per minute of wall time, and the parallel efficiency
 (speed-up / cores). The end-of-sweep report (figures) is switched off here: it is the
 same one-process work after either launcher. Numba's cache is warmed first. Gathering: a sweep folder of 1,000

@@ -153,8 +153,9 @@ def main() -> None:
     _FULL_ERROR = os.environ.get("HYDRA_FULL_ERROR") == "1"
     # Let errors reach us instead of Hydra's multi-line report; print one line unless asked.
     os.environ["HYDRA_FULL_ERROR"] = "1"
-    # Ctrl-C is the sweep's to handle: processes it forks (joblib's workers) leave it to their
-    # parent, which stops them, instead of each printing a traceback.
+    # Ctrl-C is the sweep's to handle: processes it forks (joblib's workers; loky forks, then
+    # execs, and an ignored signal stays ignored) leave it to their parent, which stops them,
+    # instead of each printing a traceback.
     os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         app()

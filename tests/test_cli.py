@@ -132,8 +132,8 @@ def test_an_installed_wheel_finds_its_configs(tmp_path):
 
 
 def test_ctrl_c_stops_a_parallel_sweep_with_one_line(tmp_path):
-    """Ctrl-C reaches every process of the terminal's process group: the forked joblib workers
-    leave it to the sweep, which stops them and says in one line what is kept."""
+    """Ctrl-C reaches every process of the terminal's process group: joblib's workers leave it to
+    the sweep, which stops them and says in one line what is kept."""
     import os
     import signal
     import time
