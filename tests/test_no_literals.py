@@ -47,7 +47,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("pocsim/world/violence.py", "type_of_violence=3"): "UCDP GED code: one-sided violence",
     ("pocsim/world/violence.py", "type_of_violence=1 if state_based else 2"): "UCDP GED codes: state-based, non-state",
     ("pocsim/world/encounters.py", "type_of_violence=3"): "UCDP GED code: one-sided violence",
-    ("pocsim/world/terrain.py", "REACH_CACHE_BYTES = 1024 * 2**20"): "cache capacity: memory use, not results",
+    ("pocsim/world/terrain.py", "REACH_CACHE_ENTRIES = 1024 * 2**20, 256"): "cache capacity: memory use, not results",
     ("pocsim/model.py", "NEAR_CACHE_SIZE = 200_000"): "cache capacity: memory use, not results",
     ("pocsim/model.py", "DEFENCE_CELLS_KEPT = 512"): "cache capacity: memory use, not results",
     ("pocsim/mission/presence.py", "(2 * self.radius + 1) ** 2"): "cells in a square of that radius",

@@ -132,7 +132,8 @@ class ArmedGroup(mesa.Agent):
 
     def target_utility(self, reach_hours: np.ndarray) -> np.ndarray:
         """Expected gain minus expected risk minus travel effort, for every village."""
-        return self.target_value() - self.behaviour.effort_weight * (reach_hours / self.model.scenario.violence.search_hours)
+        effort = reach_hours / self.model.scenario.violence.search_hours
+        return self.target_value() - self.behaviour.effort_weight * effort
 
     def search_horizon(self, best_value: float) -> float:
         """Hours of travel beyond which no village can be worth the trip: the effort of getting

@@ -18,7 +18,8 @@ if TYPE_CHECKING:  # an annotation only: the config schema imports modules that 
 SAVANNA, FOREST, WATER = 0, 1, 2
 LANDCOVER_NAMES = {"savanna": SAVANNA, "forest": FOREST, "water": WATER}
 NO_ROAD, TRACK, MAIN_ROAD = 0, 1, 2
-REACH_CACHE_BYTES = 1024 * 2**20  # searches kept by Terrain.reach (64 of a country-sized grid)
+# searches kept by Terrain.reach: 64 of a country-sized grid (16 MB each), 256 of the default (640 KB)
+REACH_CACHE_BYTES, REACH_CACHE_ENTRIES = 1024 * 2**20, 256
 
 
 @dataclass
@@ -90,7 +91,9 @@ class Terrain:
             a.flags.writeable = False
         self._reach[key] = hit
         # a byte budget rather than a count: one search of a country-sized grid holds 16 MB
-        while len(self._reach) > 1 and len(self._reach) * sum(a.nbytes for a in hit) > REACH_CACHE_BYTES:
+        size = sum(a.nbytes for a in hit)
+        while len(self._reach) > 1 and (len(self._reach) * size > REACH_CACHE_BYTES
+                                        or len(self._reach) > REACH_CACHE_ENTRIES):
             self._reach.popitem(last=False)
         return hit
 
