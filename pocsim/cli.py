@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import sys
+import threading
 from pathlib import Path
 
 import hydra
@@ -148,6 +149,16 @@ def one_line(exc: BaseException) -> str:
     return head.replace("\n", " ")
 
 
+def _interrupt_again(unraisable, default=sys.unraisablehook) -> None:
+    """A Ctrl-C that lands in a finaliser or a weakref callback is 'ignored' by Python with a
+    traceback, and the sweep would go on: deliver it again, from another thread so that it lands
+    once the callback is over, where it stops the sweep."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        threading.Thread(target=signal.raise_signal, args=(signal.SIGINT,)).start()
+    else:
+        default(unraisable)
+
+
 def main() -> None:
     global _FULL_ERROR
     _FULL_ERROR = os.environ.get("HYDRA_FULL_ERROR") == "1"
@@ -157,6 +168,7 @@ def main() -> None:
     # execs, and an ignored signal stays ignored) leave it to their parent, which stops them,
     # instead of each printing a traceback.
     os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    sys.unraisablehook = _interrupt_again
     try:
         app()
     except SystemExit:

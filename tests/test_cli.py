@@ -151,3 +151,27 @@ def test_ctrl_c_stops_a_parallel_sweep_with_one_line(tmp_path):
     assert proc.returncode == 130
     assert err.strip().splitlines() == ["pocsim: interrupted; finished runs are kept (resume=true picks up the rest)"]
     assert "Traceback" not in out + err
+
+
+def test_a_ctrl_c_swallowed_by_a_callback_is_delivered_again(monkeypatch):
+    """Python 'ignores' a KeyboardInterrupt raised in a weakref callback or finaliser (it prints a
+    traceback and goes on); pocsim delivers it again once the callback is over."""
+    import time
+    import weakref
+
+    from pocsim.cli import _interrupt_again
+
+    monkeypatch.setattr(sys, "unraisablehook", _interrupt_again)
+
+    class Thing:
+        pass
+
+    def callback(_):
+        raise KeyboardInterrupt
+
+    thing = Thing()
+    ref = weakref.ref(thing, callback)  # noqa: F841 (kept alive so that its callback runs)
+    with pytest.raises(KeyboardInterrupt):
+        del thing
+        for _ in range(500):
+            time.sleep(0.01)
