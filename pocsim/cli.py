@@ -151,10 +151,12 @@ def one_line(exc: BaseException) -> str:
 
 def _interrupt_again(unraisable, default=sys.unraisablehook) -> None:
     """A Ctrl-C that lands in a finaliser or a weakref callback is 'ignored' by Python with a
-    traceback, and the sweep would go on: deliver it again, from another thread so that it lands
-    once the callback is over, where it stops the sweep."""
+    traceback, and the sweep would go on: deliver it again a moment later, from another thread,
+    so that it lands once the callback is over, where it stops the sweep."""
     if isinstance(unraisable.exc_value, KeyboardInterrupt):
-        threading.Thread(target=signal.raise_signal, args=(signal.SIGINT,)).start()
+        again = threading.Timer(0.1, signal.raise_signal, args=(signal.SIGINT,))
+        again.daemon = True
+        again.start()
     else:
         default(unraisable)
 
