@@ -195,9 +195,11 @@ class POCModel(mesa.Model):
 
     def publish_deterrence(self, deterrence: np.ndarray, changed: tuple | None) -> None:
         """The mission's presence (pocsim/view.py): the field, and where it may have changed."""
-        if self._deterrence_changed is not None and changed is not None:  # two publishes in one hour
-            changed = (np.concatenate([self._deterrence_changed[0], changed[0]]),
-                       max(self._deterrence_changed[1], changed[1]))
+        before = self._deterrence_changed  # not read yet: what changed since still counts
+        if before is None or changed is None:
+            changed = None  # anywhere
+        else:
+            changed = (np.concatenate([before[0], changed[0]]), max(before[1], changed[1]))
         self.deterrence, self._deterrence_changed = deterrence, changed
 
     def deterrence_at_villages(self) -> np.ndarray:
