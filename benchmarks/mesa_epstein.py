@@ -37,6 +37,8 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
+from run_default import cpu_model  # the benchmark beside it (this folder is on sys.path when run)
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # A small world (60 x 60 km, 90 villages), as tests/conftest.py uses: --quick only.
@@ -95,16 +97,6 @@ def child(code: str, *args, cpu: int) -> dict:
     if out.returncode != 0:
         sys.exit(f"benchmark child failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def cpu_model() -> str:
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def measure(code: str, args: tuple, repeats: int, warm: bool, cpu: int) -> dict:

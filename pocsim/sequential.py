@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -66,9 +65,9 @@ class StoppingRule:
 
 
 def verdicts(results: pd.DataFrame, rule: StoppingRule) -> pd.DataFrame:
+    """One row per arm other than the baseline: its paired difference, interval and verdict."""
     from pocsim.results import comparison
 
-    """One row per arm other than the baseline: its paired difference, interval and verdict."""
     comp = comparison(results, by=rule.by, baseline=rule.baseline, metrics=[rule.metric],
                       confidence=rule.confidence)
     base = comp[comp[rule.by].astype(str) == str(rule.baseline)]

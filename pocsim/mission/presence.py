@@ -81,11 +81,11 @@ class Presence:
         return self._out, changed
 
 
-@numba.njit(cache=True)
-def _stamp_nb(static, cells, strength, stamp, out):
-    """out = static + each unit's presence stamp centred on its cell (clipped at the borders)."""
-    out[:] = static
-    ny, nx = static.shape
+@numba.njit(cache=True, inline="always")
+def _add_stamps(out, cells, strength, stamp):
+    """Each unit's presence stamp added to out, centred on its cell (clipped at the borders),
+    unit by unit."""
+    ny, nx = out.shape
     r = stamp.shape[0] // 2
     for k in range(cells.size):
         y, x = cells[k] // nx, cells[k] % nx
@@ -96,6 +96,13 @@ def _stamp_nb(static, cells, strength, stamp, out):
                     xx = x + dx
                     if 0 <= xx < nx:
                         out[yy, xx] += strength[k] * stamp[dy + r, dx + r]
+
+
+@numba.njit(cache=True)
+def _stamp_nb(static, cells, strength, stamp, out):
+    """out = static + each unit's presence stamp centred on its cell (clipped at the borders)."""
+    out[:] = static
+    _add_stamps(out, cells, strength, stamp)
 
 
 @numba.njit(cache=True)
@@ -109,15 +116,7 @@ def _restamp_nb(static, out, changed, cells, strength, stamp):
         for yy in range(max(y - r, 0), min(y + r + 1, ny)):
             for xx in range(max(x - r, 0), min(x + r + 1, nx)):
                 out[yy, xx] = static[yy, xx]
-    for k in range(cells.size):
-        y, x = cells[k] // nx, cells[k] % nx
-        for dy in range(-r, r + 1):
-            yy = y + dy
-            if 0 <= yy < ny:
-                for dx in range(-r, r + 1):
-                    xx = x + dx
-                    if 0 <= xx < nx:
-                        out[yy, xx] += strength[k] * stamp[dy + r, dx + r]
+    _add_stamps(out, cells, strength, stamp)
 
 
 def _stamp_np(static, cells, strength, stamp, out):

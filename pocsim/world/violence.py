@@ -112,7 +112,7 @@ class Violence:
         m = self.model
         # Who is within range of whom, for all pairs at once (40 groups make 780 pairs an hour);
         # fights move nobody this hour, so only who is still engaged must be asked pair by pair.
-        y, x = np.divmod(np.array([g.cell for g in groups], dtype=np.int64), m.terrain.shape[1])
+        x, y = m.terrain.xy(np.array([g.cell for g in groups], dtype=np.int64))
         cells_apart = (self.cfg.clash_range_km / m.terrain.cell_km) ** 2
         near = (x[:, None] - x[None, :]) ** 2 + (y[:, None] - y[None, :]) ** 2 <= cells_apart
         for a, b in zip(*np.nonzero(np.triu(near, 1))):
