@@ -424,15 +424,17 @@ def register_configs() -> None:
 
 
 def register_sweeper() -> None:
-    """pocsim's sequential sweeper (hydra/sweeper=sequential). Hydra finds plugins by scanning the
+    """pocsim's sweepers: sequential (hydra/sweeper=sequential) and basic_once, the default. Hydra finds plugins by scanning the
     hydra_plugins folders, which misses them in an editable install (`pip install -e .` maps the
     package through an import hook, not a folder), so register it by hand as well."""
     from hydra.core.plugins import Plugins
 
     from hydra_plugins.pocsim_sweeper import config  # noqa: F401  (stores hydra/sweeper/sequential)
+    from hydra_plugins.pocsim_sweeper.compose_once import ComposeOnceSweeper
     from hydra_plugins.pocsim_sweeper.sequential_sweeper import SequentialSweeper
 
     Plugins.instance().register(SequentialSweeper)
+    Plugins.instance().register(ComposeOnceSweeper)
 
 
 def register_local_ray_launcher() -> None:

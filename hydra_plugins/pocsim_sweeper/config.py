@@ -1,8 +1,10 @@
-"""The sweeper's config (`hydra/sweeper=sequential`); its fields are pocsim.sequential.StoppingRule's."""
+"""The sweepers' configs: `hydra/sweeper=sequential` (its fields are pocsim.sequential.StoppingRule's) and
+`hydra/sweeper=basic_once`, the default."""
 
 from dataclasses import dataclass
 from typing import Dict, Optional
 
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeperConf
 from hydra.core.config_store import ConfigStore
 
 
@@ -23,4 +25,14 @@ class SequentialSweeperConf:
 
 
 ConfigStore.instance().store(group="hydra/sweeper", name="sequential", node=SequentialSweeperConf,
+                             provider="pocsim")
+
+
+@dataclass
+class ComposeOnceSweeperConf(BasicSweeperConf):
+    """The default sweeper (configs/config.yaml): Hydra's basic one, composing once per choice of groups."""
+    _target_: str = "hydra_plugins.pocsim_sweeper.compose_once.ComposeOnceSweeper"
+
+
+ConfigStore.instance().store(group="hydra/sweeper", name="basic_once", node=ComposeOnceSweeperConf,
                              provider="pocsim")

@@ -30,6 +30,7 @@ from hydra.plugins.sweeper import Sweeper
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf
 
+from hydra_plugins.pocsim_sweeper.compose_once import compose_once
 from pocsim.callbacks import run_subdir
 from pocsim.config import ConfigError
 # pocsim.results is imported where it is used: this module loads whenever pocsim's CLI does,
@@ -52,6 +53,7 @@ class SequentialSweeper(Sweeper):
     def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig) -> None:
         from hydra.core.plugins import Plugins
 
+        hydra_context = compose_once(hydra_context)
         self.hydra_context = hydra_context
         self.config = config
         self.launcher = Plugins.instance().instantiate_launcher(

@@ -1,0 +1,119 @@
+"""Compose each sweep's config once per choice of config groups, not once per run.
+
+Hydra composes a job's config from scratch for every run of a sweep (defaults list, every YAML
+file, the typed schema, merges): ~0.1-0.15 s of one process per run, and twice per run, since the
+sweeper first checks every job's config before it launches any (`validate_batch_is_legal`). In a
+sweep of short runs that serial work bounded the parallel efficiency, and a 10,000-run Ray sweep
+spent ~3 minutes composing before its first run (benchmarks/README.md).
+
+Runs of a sweep mostly differ in plain values (`seed=7`, `days=90`), which Hydra applies to the
+composed config as its very last step (`ConfigLoaderImpl._apply_overrides_to_config`). So the
+config composed for one choice of config groups (`strategy=modular`, `scenario=country`) and
+Hydra overrides is kept, and each run gets a copy with its own values applied by that same Hydra
+function, and the fields Hydra derives from the task overrides (`hydra.overrides.task`,
+`hydra.job.override_dirname`) set as Hydra sets them. tests/test_compose_once.py holds the result
+equal to Hydra's own composition, node for node and flag for flag.
+
+The kept configs live in a module-level table, so that a loky worker, which unpickles the loader
+afresh with every task, still finds what it composed for the sweep's earlier runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import uuid
+from collections import OrderedDict
+from typing import Any, Dict, List, Optional, Tuple
+
+from hydra._internal.config_loader_impl import ConfigLoaderImpl, get_overrides_dirname
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import Override, OverrideType
+from hydra.plugins.sweeper import Sweeper
+from hydra.types import HydraContext, TaskFunction
+from omegaconf import DictConfig, OmegaConf
+
+# (loader's token, config name, structural overrides) -> composed config; a few per sweep
+_COMPOSED: "OrderedDict[Tuple[Any, ...], DictConfig]" = OrderedDict()
+_KEEP = 16
+
+
+def compose_once(hydra_context: HydraContext) -> HydraContext:
+    """The same context, its config loader composing once per choice of config groups."""
+    if isinstance(hydra_context.config_loader, ComposeOnceLoader):
+        return hydra_context
+    return HydraContext(config_loader=ComposeOnceLoader(hydra_context.config_loader),
+                        callbacks=hydra_context.callbacks)
+
+
+class ComposeOnceLoader:
+    """Hydra's config loader, but `load_sweep_config` reuses the composition of earlier runs."""
+
+    def __init__(self, inner: ConfigLoaderImpl) -> None:
+        self.inner = inner
+        self.token = uuid.uuid4().hex  # this sweep's entries in the module-level table
+
+    def __getattr__(self, name: str) -> Any:  # everything else is Hydra's own
+        if name.startswith("__") or name == "inner":  # unpickling asks before `inner` exists
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    def load_sweep_config(self, master_config: DictConfig, sweep_overrides: List[str]) -> DictConfig:
+        hydra_overrides = OmegaConf.to_container(master_config.hydra.overrides.hydra)
+        assert isinstance(hydra_overrides, list)
+        parser = OverridesParser.create()
+        parsed = parser.parse_overrides(overrides=hydra_overrides + list(sweep_overrides))
+        values = [o for o in parsed if self._plain_value(o)]
+        structure = [o.input_line for o in parser.parse_overrides(overrides=list(sweep_overrides))
+                     if not self._plain_value(o)]
+        key = (self.token, master_config.hydra.job.config_name, tuple(hydra_overrides), tuple(structure))
+        template = _COMPOSED.get(key)
+        if template is None:
+            template = self.inner.load_sweep_config(master_config, structure)
+            _COMPOSED[key] = template
+            while len(_COMPOSED) > _KEEP:
+                _COMPOSED.popitem(last=False)
+        else:
+            _COMPOSED.move_to_end(key)
+        cfg = copy.deepcopy(template)
+        # What Hydra's _load_configuration_impl does after composing, for the run's own values
+        ConfigLoaderImpl._apply_overrides_to_config(values, cfg)
+        task = [o for o in parsed if not o.is_hydra_override()]
+        cfg.hydra.overrides.task = [o.input_line for o in task]
+        cfg.hydra.runtime.cwd = os.getcwd()
+        job = cfg.hydra.job
+        job.override_dirname = _overrides_dirname(task, job.config.override_dirname)
+        OmegaConf.copy_cache(from_config=master_config, to_config=cfg)
+        return cfg
+
+    def _plain_value(self, override: Override) -> bool:
+        """`key=value` on a config node, not a config group, a package, an addition or a deletion."""
+        return (override.type == OverrideType.CHANGE and override.package is None
+                and not override.is_hydra_override() and not override.is_sweep_override()
+                and not isinstance(override.value(), dict)
+                and not self.inner.repository.group_exists(override.key_or_group))
+
+
+def _overrides_dirname(overrides: List[Override], conf: DictConfig) -> str:
+    return get_overrides_dirname(overrides=overrides, kv_sep=conf.kv_sep, item_sep=conf.item_sep,
+                                 exclude_keys=conf.exclude_keys)
+
+
+class ComposeOnceSweeper(Sweeper):
+    """Hydra's basic sweeper (`hydra/sweeper=basic`), its runs' configs composed once per choice of groups.
+
+    It wraps the basic sweeper rather than subclassing it: Hydra's plugin scan executes the module of
+    its core plugins afresh, after pocsim's own imports, so a class derived from the first BasicSweeper
+    would not be one of the second's, and `super()` would fail."""
+
+    def __init__(self, max_batch_size: Optional[int] = None, params: Optional[Dict[str, str]] = None) -> None:
+        from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+        super().__init__()
+        self.basic = BasicSweeper(max_batch_size=max_batch_size, params=params)
+
+    def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig) -> None:
+        self.basic.setup(hydra_context=compose_once(hydra_context), task_function=task_function, config=config)
+
+    def sweep(self, arguments: List[str]) -> Any:
+        return self.basic.sweep(arguments)
