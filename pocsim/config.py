@@ -257,6 +257,24 @@ class IntentConfig:
 
 
 @dataclass
+class RetaliationConfig:
+    """Violence against a community calls for revenge from the armed groups tied to it."""
+
+    grievance: float = param(1.0, unit="grievance per e-fold of deaths", low=0.0, high=3.0,
+                             source="assumption: the grievance an offensive operation leaves per village, for each "
+                                    "e-fold of the dead (1 death 0.69, 10 deaths 2.4): outrage grows with the toll, "
+                                    "less than in proportion (Slovic 2007 on psychic numbing); tit-for-tat killing "
+                                    "between communities: Kalyvas 2006, Balcells 2010, Haushofer et al. 2010. "
+                                    "0 switches retaliation off")
+    radius_km: float = param(20.0, unit="km", low=5.0, high=50.0,
+                             source="assumption: revenge falls on the perpetrators' community in the area of the "
+                                    "attack (a day's walk), not on its people everywhere")
+    mobilise_hours: float = param(48.0, unit="h", low=6.0, high=240.0,
+                                  source="assumption: an aggrieved group gathers its fighters and strikes back within "
+                                         "days, not after its usual rest")
+
+
+@dataclass
 class GroupBehaviourConfig:
     """How every armed group weighs targets, where it camps, and the threat it projects."""
 
@@ -275,6 +293,14 @@ class GroupBehaviourConfig:
                                             source="assumption: a grudge against a village fades over a month; "
                                                    "reprisals follow perceived collaboration (Kalyvas 2006)")
     intent: IntentConfig = setting(default_factory=IntentConfig, means="threat projected by activity")
+    campaign_fatigue: float = param(0.5, unit="utility per raid in a row", low=0.1, high=3.0,
+                                    source="assumption: each further raid before going home must be worth half a "
+                                           "unit more (fighters tire, loot must be carried, ammunition runs low); "
+                                           "armed groups in CAR struck village after village along a road over "
+                                           "days (Human Rights Watch 2013, 'They Came to Kill', on Ouham). 3 "
+                                           "leaves almost every raid followed by the way home")
+    retaliation: RetaliationConfig = setting(default_factory=RetaliationConfig,
+                                             means="revenge for violence against a group's own community")
     camp_road_km: float = param(5.0, unit="km", low=2.0, high=15.0,
                                 source="assumption: camps keep an hour or two's walk from any road")
     camp_radius_km: float = param(4.0, unit="km", low=1.0, high=10.0,

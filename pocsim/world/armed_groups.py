@@ -61,6 +61,7 @@ class ArmedGroup(mesa.Agent):
         self.route: Route | None = None
         self.target = -1  # village index while advancing or raiding
         self.raid = None
+        self.campaign = 0  # raids in a row without going home (press_on)
         self.engaged_until = -1  # no new clash before this step (after a fight, groups disengage)
         self.behaviour = model.scenario.group_behaviour
         # What is left of a grudge after one step: half of it after grievance_half_life_days.
@@ -148,12 +149,27 @@ class ArmedGroup(mesa.Agent):
         return min(search_hours, np.ceil(horizon / step) * step)
 
     def choose_target(self) -> None:
+        """Rest is over: strike if any village is worth the trip, else rest again."""
+        if not self.pick_target(cost=0.0):
+            self.schedule_rest()
+
+    def press_on(self) -> None:
+        """A raid is over: strike again from where the group stands while that is worth the toll of
+        one more raid without going home (fighters tire, loot must be carried, ammunition runs
+        low: `campaign_fatigue` per raid in a row), else go home. Campaigns, series of raids in
+        one area over days, come from this: long where grudges or rich targets are near."""
+        if self.pick_target(cost=self.behaviour.campaign_fatigue * (self.campaign + 1)):
+            self.campaign += 1
+        else:
+            self.withdraw()
+
+    def pick_target(self, cost: float) -> bool:
+        """Advance on a village drawn among those whose utility, less `cost`, is positive; False if none."""
         m = self.model
-        value = self.target_value()
+        value = self.target_value() - cost
         best = float(value.max(initial=-np.inf))
         if not best > 0:  # no village is worth anything even next door: the effort only lowers it
-            self.schedule_rest()
-            return
+            return False
         # a search that went further serves too: beyond the horizon every utility is negative
         times, parent = m.terrain.reach(self.mode, self.cell, self.search_horizon(best), m.engine, at_least=True)
         reach = times.ravel()[m.villages.cell]
@@ -161,8 +177,7 @@ class ArmedGroup(mesa.Agent):
         utility = np.where(np.isfinite(reach), value - self.behaviour.effort_weight * effort, -np.inf)
         ok = utility > 0
         if not ok.any():
-            self.schedule_rest()
-            return
+            return False
         weights = np.where(ok, np.exp((utility - utility[ok].max()) / self.behaviour.choice_temperature), 0.0)
         # inverse CDF over the villages in their fixed order: when deterrence shifts the weights a
         # little, the same draw mostly lands where it would have (a Gumbel-max pick, tried as well,
@@ -172,6 +187,7 @@ class ArmedGroup(mesa.Agent):
         self.reprisal = bool(self._punish[target])
         self.route = Route.from_search(times, parent, int(m.villages.cell[target]), m.terrain.cell_km)
         self.activity = Activity.advancing
+        return True
 
     def move(self) -> None:
         self.cell, arrived = self.route.advance(self.model.step_hours)
@@ -200,9 +216,10 @@ class ArmedGroup(mesa.Agent):
         return True
 
     def withdraw(self) -> None:
-        """Go home after a raid or a lost fight."""
+        """Go home after a raid or a lost fight; the campaign, if any, is over."""
         self.raid = None
         self.target = -1
+        self.campaign = 0
         if self.cell == self.home:
             self.schedule_rest()
             return
@@ -216,8 +233,22 @@ class ArmedGroup(mesa.Agent):
 
     # --- what others do to the group (the mission asks through pocsim/view.py) -----------------
     def blame(self, villages, grievance: float) -> None:
-        """The group holds these villages responsible (seen with the mission, near a fight)."""
+        """The group holds these villages responsible (seen with the mission, near a fight, or of the
+        community whose fighters killed its people: retaliation.py)."""
         self.grievance[villages] += grievance
+
+    def avenged(self, village: int) -> None:
+        """A raid on the village ran its course: whatever the group held against it is paid. (A
+        grudge that outlived its punishment drew raid after raid on the same emptied village.)"""
+        self.grievance[village] = 0.0
+
+    def mobilise(self, mean_hours: float) -> None:
+        """Called to revenge (retaliation.py): a group at rest gathers its fighters and strikes sooner
+        than its rest would have it, after `mean_hours` on average (its k-th call draws the same)."""
+        if self.activity != Activity.resting:
+            return
+        soon = self.model.t + int(np.ceil(self.draw("mobilise").exponential(mean_hours) / self.model.step_hours))
+        self.rest_until = min(self.rest_until, soon)
 
     def talks_off(self) -> None:
         """Attacked while in talks: whatever mediation achieved is undone."""

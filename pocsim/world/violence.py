@@ -17,6 +17,7 @@ import numpy as np
 
 from pocsim.config import GroupKind
 from pocsim.world.armed_groups import Activity, ArmedGroup
+from pocsim.world.retaliation import retaliate
 
 
 @dataclass
@@ -104,7 +105,13 @@ class Violence:
             cell=int(v.cell[raid.village]), village_id=raid.village, perpetrator_kind=g.perpetrator_kind,
             injuries=raid.injuries, displaced=raid.fled, hours=raid.hours, interrupted_by=raid.interrupted_by,
             kind="reprisal" if raid.reprisal else "raid")
-        g.withdraw()
+        retaliate(self.model, raid.village, g, raid.deaths)
+        g.raid = None
+        if raid.interrupted_by:
+            g.withdraw()  # broken off by force: back to the camp
+        else:
+            g.avenged(raid.village)
+            g.press_on()
 
     # --- clashes between armed groups --------------------------------------------------------
     def clashes(self, groups: list[ArmedGroup]) -> None:
@@ -173,3 +180,4 @@ class Violence:
             m.ledger.event(step=m.t, type_of_violence=3, side_a=g.name, side_b="Civilians", best=killed,
                            cell=int(v.cell[i]), village_id=int(i), perpetrator_kind=g.perpetrator_kind,
                            injuries=injured, displaced=0, hours=m.step_hours, interrupted_by="", kind="incident")
+            retaliate(m, int(i), g, killed)
