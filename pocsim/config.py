@@ -450,17 +450,25 @@ def register_configs() -> None:
 
 
 def register_sweeper() -> None:
-    """pocsim's sweepers: sequential (hydra/sweeper=sequential) and basic_once, the default. Hydra finds plugins by scanning the
+    """pocsim's sweepers: sequential (hydra/sweeper=sequential), and the basic sweeper composing each
+    choice of config groups once (hydra_plugins/pocsim_sweeper/compose_once.py) in place of Hydra's
+    own as `hydra/sweeper=basic`, the default: the same sweeps, the same run configs, less serial
+    work. It takes the name rather than an `override hydra/sweeper` in config.yaml, which would win
+    over the sequential sweeper that experiments choose. Hydra finds plugins by scanning the
     hydra_plugins folders, which misses them in an editable install (`pip install -e .` maps the
-    package through an import hook, not a folder), so register it by hand as well."""
+    package through an import hook, not a folder), so register them by hand as well."""
     from hydra.core.plugins import Plugins
 
-    from hydra_plugins.pocsim_sweeper import config  # noqa: F401  (stores hydra/sweeper/sequential)
+    from hydra_plugins.pocsim_sweeper import config  # stores hydra/sweeper/sequential
     from hydra_plugins.pocsim_sweeper.compose_once import ComposeOnceSweeper
     from hydra_plugins.pocsim_sweeper.sequential_sweeper import SequentialSweeper
 
-    Plugins.instance().register(SequentialSweeper)
-    Plugins.instance().register(ComposeOnceSweeper)
+    # The first call scans Hydra's core plugins, which stores Hydra's own "basic" again: store ours after.
+    plugins = Plugins.instance()
+    plugins.register(SequentialSweeper)
+    plugins.register(ComposeOnceSweeper)
+    ConfigStore.instance().store(group="hydra/sweeper", name="basic", node=config.ComposeOnceSweeperConf,
+                                 provider="pocsim")
 
 
 def register_local_ray_launcher() -> None:

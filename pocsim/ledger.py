@@ -30,7 +30,9 @@ EVENT_SCHEMA = pa.schema([
     ("displaced", pa.int64()),  # people who fled because of this event
     ("hours", pa.float64()),  # how long it went on
     ("interrupted_by", pa.string()),  # who cut it short, "" if nobody
-    ("kind", pa.string()),  # raid, reprisal, incident (small opportunistic violence), clash, collateral
+    # raid, reprisal (for perceived collaboration), retaliation (revenge on a community), incident
+    # (small opportunistic violence), clash, collateral
+    ("kind", pa.string()),
 ])
 
 DAILY_FIELDS = ("civilian_deaths", "civilian_injuries", "attacks", "clashes", "fled", "returned",

@@ -19,6 +19,7 @@ from pocsim.model import POCModel
 from pocsim.provenance import provenance
 
 TOWN_AREA_KM = 10.0
+RAIDS = ("raid", "reprisal", "retaliation")  # event kinds of attacks on a village (not incidents)
 
 # Files a finished run folder holds; summary.json is moved in last, so its presence means "complete".
 RUN_FILES = ("events.parquet", "timeseries.parquet", "villages.parquet", "patrols.parquet", "bases.parquet",
@@ -66,9 +67,10 @@ def summarize(model: POCModel, cfg: PocsimConfig, runtime_s: float) -> dict:
         "deaths_by_rebels": led.deaths_by("rebel"),
         "deaths_by_state_forces": led.deaths_by("state"),
         "people_exposed_hours": round(model.people_exposed_hours, 3),
-        "attacks_interrupted": led.count(kind=("raid", "reprisal"), interrupted=True),
-        "attacks_interrupted_by_mission": led.count(kind=("raid", "reprisal"), interrupted_by=("patrol", "reaction force", "police")),
+        "attacks_interrupted": led.count(kind=RAIDS, interrupted=True),
+        "attacks_interrupted_by_mission": led.count(kind=RAIDS, interrupted_by=("patrol", "reaction force", "police")),
         "reprisal_deaths": led.deaths_of_kind("reprisal"),
+        "retaliation_deaths": led.deaths_of_kind("retaliation"),
         "collateral_deaths": led.deaths_of_kind("collateral"),
         "runtime_s": round(runtime_s, 3),
         **provenance(),
@@ -140,7 +142,8 @@ def format_summary(s: dict) -> str:
         "  outcomes (what happened to civilians)",
         f"    population            {s['population']:>12,}",
         f"    civilian deaths       {s['civilian_deaths']:>12,}   (rebels {s['deaths_by_rebels']:,}, "
-        f"state forces {s['deaths_by_state_forces']:,}, reprisals {s['reprisal_deaths']:,})",
+        f"state forces {s['deaths_by_state_forces']:,}; of all, in reprisals {s['reprisal_deaths']:,}, "
+        f"in retaliation {s['retaliation_deaths']:,})",
         f"    civilian injuries     {s['civilian_injuries']:>12,}",
         f"    attacks on civilians  {s['attacks']:>12,}   ({s['attacks_interrupted']:,} cut short)",
         f"    displaced at end      {s['displaced']:>12,}   (peak {s['displaced_peak']:,})",

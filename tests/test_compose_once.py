@@ -78,3 +78,13 @@ def test_the_loader_travels_to_workers(loaders):
     assert copy.token == once.token
     assert OmegaConf.to_yaml(copy.load_sweep_config(master, ["seed=3"])) == \
         OmegaConf.to_yaml(once.load_sweep_config(master, ["seed=3"]))
+
+
+def test_it_is_the_default_sweeper_and_experiments_still_choose_theirs(loaders):
+    from hydra.core.global_hydra import GlobalHydra
+
+    _, _, master = loaders
+    assert master.hydra.sweeper._target_.endswith("compose_once.ComposeOnceSweeper")
+    experiment = GlobalHydra.instance().config_loader().load_configuration(
+        "config", ["+experiment=compare_strategies"], run_mode=RunMode.MULTIRUN)
+    assert experiment.hydra.sweeper._target_.endswith("sequential_sweeper.SequentialSweeper")

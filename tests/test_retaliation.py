@@ -29,18 +29,18 @@ def test_groups_of_the_victims_blame_the_perpetrators_community_near_the_attack(
     fpl, militia = named(m, "FPL"), named(m, "Bero self-defence")  # FPL is Ama's, the militia Bero's
     v = m.villages
     village = int(np.flatnonzero(v.community == militia.community)[0])
-    before = {g.name: g.grievance.copy() for g in m.groups}
+    before = {g.name: g.revenge.copy() for g in m.groups}
     retaliate(m, village, fpl, deaths=6)
     cfg = m.scenario.group_behaviour.retaliation
     near = set(m.villages_near(int(v.cell[village]), cfg.radius_km).tolist())
-    added = militia.grievance - before[militia.name]
+    added = militia.revenge - before[militia.name]
     blamed = set(np.flatnonzero(added > 0).tolist())
     assert blamed, "there are Ama villages near this Bero village in this world"
     assert blamed == {i for i in near if v.community[i] == fpl.community}
     assert np.allclose(added[list(blamed)], cfg.grievance * math.log1p(6))
     for g in m.groups:  # only the victims' own non-state groups are called
         if g is not militia:
-            assert np.array_equal(g.grievance, before[g.name]), g.name
+            assert np.array_equal(g.revenge, before[g.name]), g.name
 
 
 def test_state_forces_do_not_retaliate_but_their_abuses_are_answered():
@@ -50,12 +50,12 @@ def test_state_forces_do_not_retaliate_but_their_abuses_are_answered():
     v = m.villages
     village = int(np.flatnonzero(v.community == fpl.community)[0])
     retaliate(m, village, state, deaths=3)
-    assert fpl.grievance[v.community == state.community].sum() > 0
-    assert fpl.grievance[v.community != state.community].sum() == 0
+    assert fpl.revenge[v.community == state.community].sum() > 0
+    assert fpl.revenge[v.community != state.community].sum() == 0
     tolo_village = int(np.flatnonzero(v.community == state.community)[0])
-    before = state.grievance.copy()
+    before = state.revenge.copy()
     retaliate(m, tolo_village, fpl, deaths=3)
-    assert np.array_equal(state.grievance, before)
+    assert np.array_equal(state.revenge, before)
 
 
 @pytest.mark.parametrize("overrides, deaths", [([], 0), (["scenario.group_behaviour.retaliation.grievance=0"], 5)])
@@ -65,7 +65,7 @@ def test_no_deaths_or_no_grievance_calls_nobody(overrides, deaths):
     village = int(np.flatnonzero(m.villages.community == militia.community)[0])
     rest = militia.rest_until
     retaliate(m, village, fpl, deaths=deaths)
-    assert militia.grievance.sum() == 0 and militia.rest_until == rest
+    assert militia.revenge.sum() == 0 and militia.rest_until == rest
 
 
 def test_a_resting_group_mobilises_sooner_and_a_busy_one_does_not():
@@ -111,12 +111,12 @@ def test_a_raid_that_ran_its_course_pays_the_grudge_against_that_village():
     m = model()
     fpl = named(m, "FPL")
     village = int(np.flatnonzero(m.villages.community == named(m, "Bero self-defence").community)[0])
-    fpl.grievance[village] = 3.0
+    fpl.grievance[village] = fpl.revenge[village] = 3.0
     fpl.cell = int(m.villages.cell[village])
     fpl.activity = Activity.raiding
     m.violence.start_raid(fpl, village)
     m.violence.end_raid(fpl.raid)
-    assert fpl.grievance[village] == 0.0
+    assert fpl.grievance[village] == fpl.revenge[village] == 0.0
 
 
 SEEDS = range(6)
@@ -145,7 +145,7 @@ def pattern_table(events_list):
         log = patterns.from_run(events, 1.0)
         start = patterns.to_day(pd.Timestamp("2024-01-01"))
         rows.append({**patterns.patterns(log, start, start + 365, None),
-                     "reprisals": (events["kind"] == "reprisal").sum()})
+                     "retaliations": (events["kind"] == "retaliation").sum()})
     return pd.DataFrame(rows)
 
 
@@ -155,7 +155,7 @@ def test_reprisal_cycles_and_campaigns_leave_bursts_and_space_time_clusters(logs
     ratio) more than without them, in most worlds and on average. (Measured on main: B 0.24-0.34
     against -0.09-0.13, weekly variance/mean 2.7-4.9 against 0.7-1.7, Knox 1.1-2.3 against 0.6-1.4.)"""
     on, off = pattern_table(logs["on"]), pattern_table(logs["off"])
-    assert (on["reprisals"] > 0).all() and (off["reprisals"] == 0).all()
+    assert (on["retaliations"] > 0).all() and (off["retaliations"] == 0).all()
     assert (on["burstiness"] > off["burstiness"]).sum() >= 5
     assert on["burstiness"].mean() > off["burstiness"].mean() + 0.1
     assert (on["weekly_var_mean"] > off["weekly_var_mean"]).sum() >= 5

@@ -1,5 +1,5 @@
 """The sweepers' configs: `hydra/sweeper=sequential` (its fields are pocsim.sequential.StoppingRule's) and
-`hydra/sweeper=basic_once`, the default."""
+the compose-once basic sweeper, stored as `hydra/sweeper=basic` by pocsim.config.register_sweeper."""
 
 from dataclasses import dataclass
 from typing import Dict, Optional
@@ -30,9 +30,5 @@ ConfigStore.instance().store(group="hydra/sweeper", name="sequential", node=Sequ
 
 @dataclass
 class ComposeOnceSweeperConf(BasicSweeperConf):
-    """The default sweeper (configs/config.yaml): Hydra's basic one, composing once per choice of groups."""
+    """Hydra's basic sweeper, composing each choice of config groups once (compose_once.py)."""
     _target_: str = "hydra_plugins.pocsim_sweeper.compose_once.ComposeOnceSweeper"
-
-
-ConfigStore.instance().store(group="hydra/sweeper", name="basic_once", node=ComposeOnceSweeperConf,
-                             provider="pocsim")

@@ -40,9 +40,11 @@ class ArmedGroup(mesa.Agent):
         self.aggression = cfg.aggression
         self.initial_aggression = cfg.aggression
         self.targets_peacekeepers = cfg.targets_peacekeepers
-        # Villages this group wants to punish (seen with the mission, near an operation against it).
+        # Villages this group wants to punish (seen with the mission, near an operation against it),
+        # and villages of a community whose fighters killed its people (retaliation.py).
         self.grievance = np.zeros(len(model.villages))
-        self.reprisal = False  # whether the current target was chosen to punish
+        self.revenge = np.zeros(len(model.villages))
+        self.motive = "raid"  # why the current target was chosen: raid, reprisal or retaliation
         self.deterrence_sensitivity = cfg.deterrence_sensitivity
         self.risk_aversion = cfg.risk_aversion
         self.abuse_cost = cfg.abuse_cost
@@ -104,6 +106,7 @@ class ArmedGroup(mesa.Agent):
     # --- the hourly step -------------------------------------------------------------------
     def step(self) -> None:
         self.grievance *= self.grievance_kept
+        self.revenge *= self.grievance_kept
         if self.activity == Activity.resting and self.model.t >= self.rest_until:
             self.choose_target()
         elif self.activity in (Activity.advancing, Activity.responding, Activity.withdrawing):
@@ -128,8 +131,16 @@ class ArmedGroup(mesa.Agent):
         risk = self.risk_aversion * (presence + m.hostile_presence(self) / self.strength)
         if self.is_state:
             risk = risk + self.abuse_cost
-        self._punish = self.grievance > gain  # remembered for the target that gets chosen
-        return gain + self.grievance - risk
+        self._gain = gain  # remembered to say why the chosen target was chosen (motive)
+        return gain + self.grievance + self.revenge - risk
+
+    def motive_for(self, village: int) -> str:
+        """What chose the village: what it holds (raid) or what is held against it, when that weighs
+        more: punishment of perceived collaboration (reprisal) or revenge on its community (retaliation)."""
+        held = self.grievance[village] + self.revenge[village]
+        if held <= self._gain[village]:
+            return "raid"
+        return "reprisal" if self.grievance[village] >= self.revenge[village] else "retaliation"
 
     def target_utility(self, reach_hours: np.ndarray) -> np.ndarray:
         """Expected gain minus expected risk minus travel effort, for every village."""
@@ -184,7 +195,7 @@ class ArmedGroup(mesa.Agent):
         # paired worse in benchmarks/pairing.py: see benchmarks/README.md)
         target = int(self.draw("target").choice(len(weights), p=weights / weights.sum()))
         self.target = target
-        self.reprisal = bool(self._punish[target])
+        self.motive = self.motive_for(target)
         self.route = Route.from_search(times, parent, int(m.villages.cell[target]), m.terrain.cell_km)
         self.activity = Activity.advancing
         return True
@@ -233,14 +244,18 @@ class ArmedGroup(mesa.Agent):
 
     # --- what others do to the group (the mission asks through pocsim/view.py) -----------------
     def blame(self, villages, grievance: float) -> None:
-        """The group holds these villages responsible (seen with the mission, near a fight, or of the
-        community whose fighters killed its people: retaliation.py)."""
+        """The group holds these villages responsible (seen with the mission, near a fight)."""
         self.grievance[villages] += grievance
+
+    def seek_revenge(self, villages, grievance: float) -> None:
+        """Villages of the community whose fighters killed this group's people (retaliation.py)."""
+        self.revenge[villages] += grievance
 
     def avenged(self, village: int) -> None:
         """A raid on the village ran its course: whatever the group held against it is paid. (A
         grudge that outlived its punishment drew raid after raid on the same emptied village.)"""
         self.grievance[village] = 0.0
+        self.revenge[village] = 0.0
 
     def mobilise(self, mean_hours: float) -> None:
         """Called to revenge (retaliation.py): a group at rest gathers its fighters and strikes sooner

@@ -5,7 +5,7 @@ self-defence militia, rebels who recruit from it) holds the villages of the perp
 within `radius_km` of the attack responsible: their grievance rises by `grievance` per e-fold of
 the dead (log(1 + deaths)). A group at rest mobilises: it cuts its rest short, striking within
 `mobilise_hours` on average instead of after its usual rest. Its target choice (armed_groups.py)
-then weighs those villages by what it holds against them, so it raids there (logged as reprisals),
+then weighs those villages by what it holds against them, so it raids there (logged as retaliation),
 killing people of the perpetrators' community, whose own groups are called to revenge in turn.
 
 Nothing here schedules a cycle: whether one follows depends on whether a retaliation kills (raids
@@ -42,5 +42,5 @@ def retaliate(model, village: int, perpetrator, deaths: int) -> None:
         return  # none of the perpetrators' people live near: nobody to hold responsible here
     grievance = cfg.grievance * math.log1p(deaths)
     for g in avengers:
-        g.blame(targets, grievance)
+        g.seek_revenge(targets, grievance)
         g.mobilise(cfg.mobilise_hours)

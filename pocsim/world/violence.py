@@ -32,7 +32,7 @@ class Raid:
     injuries: int = 0
     fled: int = 0
     interrupted_by: str = ""
-    reprisal: bool = False  # chosen to punish the village rather than for what it holds
+    motive: str = "raid"  # raid (for what the village holds), reprisal or retaliation (for what is held against it)
     number: int = 0  # the group's k-th raid: its hours draw by (group, k, hour of the raid)
 
 
@@ -49,7 +49,7 @@ class Violence:
         intent = rng.lognormal(-0.5 * self.cfg.raid_intent_sigma**2, self.cfg.raid_intent_sigma)
         planned = rng.exponential(self.cfg.raid_hours_mean * intent)
         raid = Raid(group, village, self.model.t, intent, max(planned, self.model.step_hours),
-                    reprisal=group.reprisal, number=number)
+                    motive=group.motive, number=number)
         group.raid = raid
         self.raids.append(raid)
         self.call_defenders(raid)
@@ -104,7 +104,7 @@ class Violence:
             step=raid.start_step, type_of_violence=3, side_a=g.name, side_b="Civilians", best=raid.deaths,
             cell=int(v.cell[raid.village]), village_id=raid.village, perpetrator_kind=g.perpetrator_kind,
             injuries=raid.injuries, displaced=raid.fled, hours=raid.hours, interrupted_by=raid.interrupted_by,
-            kind="reprisal" if raid.reprisal else "raid")
+            kind=raid.motive)
         retaliate(self.model, raid.village, g, raid.deaths)
         g.raid = None
         if raid.interrupted_by:
