@@ -260,8 +260,9 @@ class IntentConfig:
 class RetaliationConfig:
     """Violence against a community calls for revenge from the armed groups tied to it."""
 
-    grievance: float = param(1.0, unit="grievance per e-fold of deaths", low=0.0, high=3.0,
-                             source="assumption: the grievance an offensive operation leaves per village, for each "
+    grievance: float = param(0.0, unit="grievance per e-fold of deaths", low=0.0, high=3.0,
+                             source="off (0) until calibrated; +dynamics=conflict sets 1. Assumption for 1: the "
+                                    "grievance an offensive operation leaves per village, for each "
                                     "e-fold of the dead (1 death 0.69, 10 deaths 2.4): outrage grows with the toll, "
                                     "less than in proportion (Slovic 2007 on psychic numbing); tit-for-tat killing "
                                     "between communities: Kalyvas 2006, Balcells 2010, Haushofer et al. 2010. "
@@ -293,12 +294,13 @@ class GroupBehaviourConfig:
                                             source="assumption: a grudge against a village fades over a month; "
                                                    "reprisals follow perceived collaboration (Kalyvas 2006)")
     intent: IntentConfig = setting(default_factory=IntentConfig, means="threat projected by activity")
+    campaigns: bool = setting(False, means="after a raid, strike again before going home while it pays "
+                                           "(ArmedGroup.press_on); off until calibrated, +dynamics=conflict sets it")
     campaign_fatigue: float = param(0.5, unit="utility per raid in a row", low=0.1, high=3.0,
                                     source="assumption: each further raid before going home must be worth half a "
                                            "unit more (fighters tire, loot must be carried, ammunition runs low); "
                                            "armed groups in CAR struck village after village along a road over "
-                                           "days (Human Rights Watch 2013, 'They Came to Kill', on Ouham). 3 "
-                                           "leaves almost every raid followed by the way home")
+                                           "days (Human Rights Watch 2013, 'They Came to Kill', on Ouham)")
     retaliation: RetaliationConfig = setting(default_factory=RetaliationConfig,
                                              means="revenge for violence against a group's own community")
     camp_road_km: float = param(5.0, unit="km", low=2.0, high=15.0,

@@ -169,7 +169,7 @@ class ArmedGroup(mesa.Agent):
         one more raid without going home (fighters tire, loot must be carried, ammunition runs
         low: `campaign_fatigue` per raid in a row), else go home. Campaigns, series of raids in
         one area over days, come from this: long where grudges or rich targets are near."""
-        if self.pick_target(cost=self.behaviour.campaign_fatigue * (self.campaign + 1)):
+        if self.behaviour.campaigns and self.pick_target(cost=self.behaviour.campaign_fatigue * (self.campaign + 1)):
             self.campaign += 1
         else:
             self.withdraw()
