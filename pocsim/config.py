@@ -388,6 +388,24 @@ class ThreatConfig:
 
 
 @dataclass
+class SeasonsConfig:
+    """The rainy season: mud and swollen rivers slow people on foot and stop vehicles off the roads."""
+
+    rainy_months: List[int] = param(default_factory=list, unit="calendar month", low=1, high=12,
+                                    source="the Central African Republic's rainy season runs roughly May to "
+                                           "October (5-10; longer in the south, shorter in the north); empty: "
+                                           "no seasons, the same ground all year")
+    foot_slowdown: float = param(1.5, unit="x", low=1.0, high=2.5,
+                                 source="assumption: mud, high grass and swollen streams make walking off the "
+                                        "main roads half as slow again in the rains")
+    track_slowdown: float = param(3.0, unit="x", low=1.5, high=6.0,
+                                  source="assumption: earth tracks turn to mud, a third of their dry-season speed "
+                                         "for vehicles, and driving across country stops; in CAR many secondary "
+                                         "roads and tracks are cut for months in the rainy season (WFP Logistics "
+                                         "Cluster, CAR Logistics Capacity Assessment)")
+
+
+@dataclass
 class ScenarioConfig:
     name: str = setting("default", means="the scenario's name in results")
     description: str = setting("", means="one line on what the scenario stands for")
@@ -402,6 +420,7 @@ class ScenarioConfig:
     threat: ThreatConfig = setting(default_factory=ThreatConfig, means="the true threat field")
     encounters: EncountersConfig = setting(default_factory=EncountersConfig,
                                            means="the world's side of the mission's interventions")
+    seasons: SeasonsConfig = setting(default_factory=SeasonsConfig, means="the rainy season and what it slows")
     peace_process: bool = setting(False, means="a political process exists, so DDR can demobilise fighters")
 
 

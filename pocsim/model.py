@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import defaultdict
 
@@ -18,6 +19,7 @@ from pocsim.threat import ThreatField
 from pocsim.world.armed_groups import ArmedGroup, place_group_homes
 from pocsim.world.displacement import Displacement
 from pocsim.world.host_state import HostState
+from pocsim.world.terrain import DRY, WET
 from pocsim.world.violence import Violence
 from pocsim.world.world import build_world
 
@@ -48,6 +50,8 @@ class POCModel(mesa.Model):
 
         world = build_world(self.scenario, self.streams)
         self.terrain, self.villages = world.terrain, world.villages
+        self.start_date = dt.date.fromisoformat(self.scenario.start_date)
+        self.update_season()
         self.refresh_present()
         self._village_tree = cKDTree(np.column_stack([self.villages.x, self.villages.y]))
         self._near_cache: dict[tuple[int, float], np.ndarray] = {}
@@ -130,11 +134,20 @@ class POCModel(mesa.Model):
     def record(self) -> None:
         self.t += 1
         if self.hour % 24 == 0:
+            self.update_season()
             fled, returned = self.displacement.reset_day_counts()
             self.ledger.add(fled=fled, returned=returned)
             displaced = self.villages.displaced
             self.displaced_peak = max(self.displaced_peak, displaced)
             self.ledger.close_day(self.day - 1, displaced, float(self.displacement.daily_threat.mean()))
+
+    def update_season(self) -> None:
+        """Dates follow the calendar from scenario.start_date: in the rainy months the ground costs
+        more to cross for everyone (pocsim/world/movement.py), groups and the mission alike."""
+        rainy = self.scenario.seasons.rainy_months
+        if rainy:
+            month = (self.start_date + dt.timedelta(days=self.day)).month
+            self.terrain.season = WET if month in rainy else DRY
 
     # --- helpers the parts share -------------------------------------------------------------
     @property

@@ -47,6 +47,9 @@ def validate(cfg: PocsimConfig) -> None:
         dt.date.fromisoformat(s.start_date)
     except ValueError:
         raise ConfigError(f"scenario.start_date: must be a date YYYY-MM-DD, got {s.start_date!r}") from None
+    months = list(s.seasons.rainy_months)
+    _check(all(1 <= m <= 12 for m in months) and len(set(months)) == len(months), "scenario.seasons.rainy_months",
+           "distinct months 1-12 (e.g. [5,6,7,8,9,10])", months)
 
     t, p = s.terrain, "scenario.terrain"
     _range(t, p, "cell_km", lo=0, lo_open=True)

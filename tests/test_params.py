@@ -192,7 +192,9 @@ def runs(tmp_path) -> list:
     npz, csv_file = write_files(tmp_path, world, rows=lambda df: df.drop(columns=["is_town"]))  # towns by size
     overrides = [[f"strategy={s}"] for s in STRATEGIES] + [
         ["scenario=peacekeepers_targeted", "strategy=modular"],  # helicopters, a group that attacks the mission
-        ["+dynamics=conflict", "strategy=none", "scenario.violence.opportunistic_rate=0.05"],  # retaliation, campaigns
+        # retaliation, campaigns; the rainy season from the first day
+        ["+dynamics=conflict", "strategy=none", "scenario.violence.opportunistic_rate=0.05",
+         "scenario.seasons.rainy_months=[5,6,7,8,9,10]", "scenario.start_date=2024-06-01"],
         # a peace process (DDR); the host state refuses every movement near its forces (patrols
         # try again later); police stand near every attack (arrests, attacks stopped)
         ["scenario=state_perpetrator", "strategy=modular", "mission.freedom_of_movement=0",

@@ -27,7 +27,7 @@ class Navigation:
         return self.terrain.reach(mode, cell, hours, self.engine)
 
     def route(self, cell: int, mode: str, hours: float, goal: int) -> Route | None:
-        key = (cell, mode, hours, goal)
+        key = (cell, mode, hours, goal, self.terrain.season)
         if key not in self._routes:
             if len(self._routes) >= ROUTES_KEPT:
                 self._routes.clear()
@@ -44,7 +44,7 @@ class Navigation:
         """Travel hours from `cell` to every village (inf beyond `hours`; read-only). Remembered
         apart from the searches: a village vector is small, where a search of a country-sized
         grid holds 16 MB and only a few of them fit in Terrain.reach's budget."""
-        key = (cell, mode, hours)
+        key = (cell, mode, hours, self.terrain.season)
         if key not in self._to_villages:
             if len(self._to_villages) >= VILLAGE_VECTORS_KEPT:
                 self._to_villages.pop(next(iter(self._to_villages)))
@@ -57,7 +57,7 @@ class Navigation:
         """Travel hours to every cell from the nearest of `cells` (read-only; remembered for the
         last few sets of cells: tools ask from the same bases until the plan moves them)."""
         cells = np.asarray(cells, dtype=np.int64)
-        key = (tuple(cells.tolist()), mode, hours)
+        key = (tuple(cells.tolist()), mode, hours, self.terrain.season)
         if key not in self._hours_from:
             if len(self._hours_from) >= ORIGIN_SETS_KEPT:
                 self._hours_from.pop(next(iter(self._hours_from)))

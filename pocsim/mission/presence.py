@@ -20,7 +20,7 @@ class Presence:
         self.terrain = terrain
         self.engine = engine
         self.cfg = cfg
-        self._base_reach: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._base_reach: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = {}
         self._static_key = None
         self._out = None  # the field published last (updated in place where units moved)
         self._cells = np.zeros(0, dtype=np.int64)  # where the units stood then
@@ -35,24 +35,26 @@ class Presence:
         """The cells a base at `cell` covers (flat indices) and how its presence fades there,
         exp(-travel time / base_reach_hours): kept per cell, apart from the troops, and only for
         the cells within the cutoff (a country-sized grid has a million cells; a base covers a
-        few thousand)."""
-        if cell not in self._base_reach:
+        few thousand), and per season: in the rains the troops reach less far."""
+        key = (cell, self.terrain.season)
+        if key not in self._base_reach:
             reach = self.cfg.base_reach_hours
             t = travel_times(self.terrain.cost("vehicle"), np.array([cell]), self.terrain.cell_km,
                              max_time=self.cfg.base_cutoff_reaches * reach, engine=self.engine).ravel()
             covered = np.flatnonzero(np.isfinite(t))
-            self._base_reach[cell] = covered, np.exp(-t[covered] / reach)
-        return self._base_reach[cell]
+            self._base_reach[key] = covered, np.exp(-t[covered] / reach)
+        return self._base_reach[key]
 
     def compose(self, bases, mobile_units) -> tuple[np.ndarray, tuple | None]:
         """The deterrence field now, and where it may have changed since the last call: None
         (anywhere) or (cells, radius), squares of that radius round those cells."""
-        key = tuple((b.cell, b.troops + b.police_presence * self.cfg.company_size) for b in bases)
+        key = (self.terrain.season, tuple((b.cell, b.troops + b.police_presence * self.cfg.company_size)
+                                          for b in bases))
         rebuilt = key != self._static_key
-        if rebuilt:  # bases change only when the plan changes
+        if rebuilt:  # bases change only when the plan changes (or the season)
             self._static = np.zeros(self.terrain.shape)
             static = self._static.ravel()
-            for cell, troops in key:
+            for cell, troops in key[1]:
                 if troops > 0:
                     covered, fade = self.base_reach(cell)
                     static[covered] += troops / self.cfg.company_size * self.cfg.deterrence_per_company * fade

@@ -49,7 +49,6 @@ class ArmedGroup(mesa.Agent):
         self.risk_aversion = cfg.risk_aversion
         self.abuse_cost = cfg.abuse_cost
         self.mode = "foot" if cfg.mobility.value == "foot" else "vehicle"
-        self.cost = model.terrain.cost(self.mode)
         communities = model.villages.communities
         # Hostility to each community: full to those it preys on, none to its own, a little to others.
         self.hostility = np.full(len(communities), model.scenario.violence.opportunism)
@@ -91,6 +90,11 @@ class ArmedGroup(mesa.Agent):
     @property
     def perpetrator_kind(self) -> str:
         return "state" if self.is_state else "rebel"
+
+    @property
+    def cost(self) -> np.ndarray:
+        """Hours per km over the ground in the group's mode, in the current season."""
+        return self.model.terrain.cost(self.mode)
 
     def is_hostile_to(self, other: "ArmedGroup") -> bool:
         if other is self:

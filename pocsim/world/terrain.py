@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # an annotation only: the config schema imports modules that import this one
-    from pocsim.config import TerrainConfig
+    from pocsim.config import SeasonsConfig, TerrainConfig
 
 SAVANNA, FOREST, WATER = 0, 1, 2
 LANDCOVER_NAMES = {"savanna": SAVANNA, "forest": FOREST, "water": WATER}
 NO_ROAD, TRACK, MAIN_ROAD = 0, 1, 2
+DRY, WET = "dry", "wet"  # seasons (scenario.seasons): the ground costs more to cross in the rains
 # searches kept by Terrain.reach: 64 of a country-sized grid (16 MB each), 256 of the default (640 KB)
 REACH_CACHE_BYTES, REACH_CACHE_ENTRIES = 1024 * 2**20, 256
 
@@ -30,6 +31,8 @@ class Terrain:
     river: np.ndarray  # bool: a river runs through the cell
     road: np.ndarray  # uint8: NO_ROAD, TRACK, MAIN_ROAD
     cfg: TerrainConfig  # speeds over the ground and the cost of building roads
+    seasons: SeasonsConfig | None = None  # what the rains slow (None: no seasons)
+    season: str = DRY  # set each day by the model from the calendar (POCModel.update_season)
     _costs: dict = field(default_factory=dict, repr=False, compare=False)
     _reach: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
 
@@ -47,12 +50,14 @@ class Terrain:
         return np.hypot(gx, gy)
 
     def cost(self, mode: str) -> np.ndarray:
-        """Hours per km to cross each cell in a movement mode (cached; the layers do not change)."""
-        if mode not in self._costs:
+        """Hours per km to cross each cell in a movement mode in the current season (cached per
+        season; the layers do not change)."""
+        key = (mode, self.season)
+        if key not in self._costs:
             from pocsim.world.movement import movement_cost
 
-            self._costs[mode] = movement_cost(self, mode)
-        return self._costs[mode]
+            self._costs[key] = movement_cost(self, mode)
+        return self._costs[key]
 
     def invalidate_costs(self) -> None:
         self._costs.clear()
@@ -60,7 +65,7 @@ class Terrain:
 
     def remembered_reach(self, mode: str, origin: int, max_hours: float, engine: str):
         """`reach(...)` if it is in the cache, else None (without searching)."""
-        key = (mode, int(origin), float(max_hours), engine)
+        key = (mode, int(origin), float(max_hours), engine, self.season)
         hit = self._reach.get(key)
         if hit is not None:
             self._reach.move_to_end(key)
@@ -77,12 +82,12 @@ class Terrain:
         hit = self.remembered_reach(mode, origin, max_hours, engine)
         if hit is None and at_least:
             further = [k for k in self._reach if k[0] == mode and k[1] == int(origin) and k[3] == engine
-                       and k[2] >= max_hours]
+                       and k[4] == self.season and k[2] >= max_hours]
             if further:
-                hit = self.remembered_reach(*min(further, key=lambda k: k[2]))
+                hit = self.remembered_reach(*min(further, key=lambda k: k[2])[:4])
         if hit is not None:
             return hit
-        key = (mode, int(origin), float(max_hours), engine)
+        key = (mode, int(origin), float(max_hours), engine, self.season)
         from pocsim.kernels.travel import travel_times_with_parents
 
         hit = travel_times_with_parents(self.cost(mode), np.array([origin]), self.cell_km, max_time=max_hours,

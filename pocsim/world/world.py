@@ -24,8 +24,11 @@ def build_world(scenario: ScenarioConfig, streams: Streams) -> World:
     if t.source == TerrainSource.file:
         terrain, georef = load_layers(t)
         villages = load_settlements(t, v, terrain, georef, streams["villages"])
-        return World(terrain, villages)
-    terrain = generate_landscape(t, streams["terrain"])
-    towns = place_towns(terrain, t, streams["terrain"])
-    build_main_roads(terrain, towns, t.extra_road_links)
-    return World(terrain, settle(terrain, towns, v, streams["villages"]))
+    else:
+        terrain = generate_landscape(t, streams["terrain"])
+        towns = place_towns(terrain, t, streams["terrain"])
+        build_main_roads(terrain, towns, t.extra_road_links)
+        villages = settle(terrain, towns, v, streams["villages"])
+    # the world is built in the dry season (roads are laid out on dry ground); the model keeps the calendar
+    terrain.seasons = scenario.seasons if scenario.seasons.rainy_months else None
+    return World(terrain, villages)
