@@ -276,6 +276,20 @@ class RetaliationConfig:
 
 
 @dataclass
+class MobilisationConfig:
+    """Groups recruit where their community suffers and go quiet when weak (pocsim/world/mobilisation.py)."""
+
+    enabled: bool = setting(False, means="recruitment and strength-paced rests; off until calibrated")
+    recruit_rate: float = param(0.005, unit="1/day per e-fold of recent community deaths", low=0.0, high=0.03,
+                                source="assumption: a community that lost ~10 people in recent weeks gives a group "
+                                       "~1% more fighters a day while far from its ceiling; victimisation drives "
+                                       "recruitment into armed groups (Humphreys & Weinstein 2008; Kalyvas 2006)")
+    strength_cap: float = param(3.0, unit="x first strength", low=1.5, high=6.0,
+                                source="assumption: a group can at most treble on its community's young men "
+                                       "and its arms")
+
+
+@dataclass
 class GroupBehaviourConfig:
     """How every armed group weighs targets, where it camps, and the threat it projects."""
 
@@ -301,6 +315,8 @@ class GroupBehaviourConfig:
                                            "unit more (fighters tire, loot must be carried, ammunition runs low); "
                                            "armed groups in CAR struck village after village along a road over "
                                            "days (Human Rights Watch 2013, 'They Came to Kill', on Ouham)")
+    mobilisation: MobilisationConfig = setting(default_factory=MobilisationConfig,
+                                               means="recruitment from a suffering community, rest by strength")
     retaliation: RetaliationConfig = setting(default_factory=RetaliationConfig,
                                              means="revenge for violence against a group's own community")
     camp_road_km: float = param(5.0, unit="km", low=2.0, high=15.0,

@@ -19,6 +19,7 @@ from pocsim.threat import ThreatField
 from pocsim.world.armed_groups import ArmedGroup, place_group_homes
 from pocsim.world.displacement import Displacement
 from pocsim.world.host_state import HostState
+from pocsim.world.mobilisation import Mobilisation
 from pocsim.world.terrain import DRY, WET
 from pocsim.world.violence import Violence
 from pocsim.world.world import build_world
@@ -62,6 +63,7 @@ class POCModel(mesa.Model):
         # Protection present on the ground; the mission writes it, armed groups read it.
         self.deterrence = np.zeros(self.terrain.shape)
         self._deterrence_changed = None  # where it may have changed since the threat last read it
+        self.mobilisation = Mobilisation(self)  # before the groups: their first rest asks it
         homes = place_group_homes(self, self.scenario.groups, self.streams["groups"])
         self.groups = [ArmedGroup(self, g, i, h) for i, (g, h) in enumerate(zip(self.scenario.groups, homes))]
         self.violence = Violence(self)
@@ -83,7 +85,7 @@ class POCModel(mesa.Model):
         3. threat     the threat field spreads, decays, is suppressed, takes new sources
         4. violence   raids go on, hostile groups clash, incidents where threat is high
         5. people     exposure is counted; once a day, people flee or return
-        6. record     daily totals close at midnight
+        6. record     daily totals close at midnight; the calendar turns (season, recruitment)
         """
         self._phase("mission", self.mission.step)
         self._phase("groups", self.move_groups)
@@ -135,6 +137,7 @@ class POCModel(mesa.Model):
         self.t += 1
         if self.hour % 24 == 0:
             self.update_season()
+            self.mobilisation.daily()
             fled, returned = self.displacement.reset_day_counts()
             self.ledger.add(fled=fled, returned=returned)
             displaced = self.villages.displaced
@@ -181,6 +184,7 @@ class POCModel(mesa.Model):
         if killed_hosted:
             self.displacement.kill_hosted(village, killed_hosted, rng)
         v.deaths[village] += killed_residents + killed_hosted
+        self.mobilisation.deaths(village, killed_residents + killed_hosted)
         v.injuries[village] += injured
         self.ledger.add(civilian_deaths=killed_residents + killed_hosted, civilian_injuries=injured)
         self.refresh_present()

@@ -194,6 +194,7 @@ def runs(tmp_path) -> list:
         ["scenario=peacekeepers_targeted", "strategy=modular"],  # helicopters, a group that attacks the mission
         # retaliation, campaigns; the rainy season from the first day
         ["+dynamics=conflict", "strategy=none", "scenario.violence.opportunistic_rate=0.05",
+         "scenario.group_behaviour.mobilisation.enabled=true",
          "scenario.seasons.rainy_months=[5,6,7,8,9,10]", "scenario.start_date=2024-06-01"],
         # a peace process (DDR); the host state refuses every movement near its forces (patrols
         # try again later); police stand near every attack (arrests, attacks stopped)

@@ -117,9 +117,10 @@ class ArmedGroup(mesa.Agent):
             self.move()
 
     def schedule_rest(self) -> None:
-        """Rest before the next raid; more aggressive groups rest less."""
+        """Rest before the next raid; more aggressive groups rest less, and (with mobilisation)
+        weakened groups more (pocsim/world/mobilisation.py)."""
         cfg = self.model.scenario.violence
-        mean_hours = cfg.raid_interval_hours / max(self.aggression, 1e-3)
+        mean_hours = cfg.raid_interval_hours / max(self.aggression, 1e-3) * self.model.mobilisation.rest_factor(self)
         self.rest_until = self.model.t + int(np.ceil(self.draw("rest").exponential(mean_hours) / self.model.step_hours))
         self.activity = Activity.resting
 
