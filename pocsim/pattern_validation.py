@@ -101,17 +101,31 @@ def real_years(ged_path, adm1=None, bbox=None, years=None, population=None) -> t
     return log, patterns.by_year(log, population)
 
 
-def simulated_runs(folders: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(pooled normalised log, patterns per run) of every run below the given folders."""
+def simulated_runs(folders: list[Path], where: dict[str, str] | None = None,
+                   pool: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(pooled normalised log, patterns per run) of every run below the given folders whose
+    overrides match `where` (key -> value as typed on the command line). Runs that differ in
+    anything but the seed (a sweep's arms) are refused unless `pool`: their spread would mix
+    strategies, not worlds."""
     from omegaconf import OmegaConf
 
-    from pocsim.results import run_folders
+    from pocsim.results import parameters, run_folders
 
     runs = [run for folder in folders for run in ([folder] if (folder / "events.parquet").exists()
                                                  else run_folders(folder))]
     runs = [run for run in runs if (run / "events.parquet").exists() and (run / "summary.json").exists()]
     if not runs:
         raise ConfigError(f"{', '.join(map(str, folders))}: no run folder with events.parquet and summary.json")
+    settings = {run: {k: str(v) for k, v in parameters(run).items() if k != "seed"} for run in runs}
+    for key, value in (where or {}).items():
+        runs = [run for run in runs if settings[run].get(key) == value]
+        if not runs:
+            raise ConfigError(f"--where {key}={value}: no run has it")
+    arms = sorted({tuple(sorted(settings[run].items())) for run in runs})
+    if len(arms) > 1 and not pool:
+        varying = sorted({k for arm in arms for k, _ in arm if len({dict(a).get(k) for a in arms}) > 1})
+        raise ConfigError(f"the runs differ in {', '.join(varying)}: choose one arm with --where KEY=VALUE "
+                          f"(e.g. --where {varying[0]}={dict(arms[0]).get(varying[0])}) or pool them with --pool")
     logs, rows = [], []
     for i, run in enumerate(runs):
         cfg = OmegaConf.load(run / ".hydra" / "config.yaml")
@@ -253,6 +267,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--bbox", type=str, help="keep events in WEST,SOUTH,EAST,NORTH (degrees)")
     ap.add_argument("--years", type=str, help="keep YEAR or FIRST-LAST")
     ap.add_argument("--population", type=float, help="people in the real region (for events per million)")
+    ap.add_argument("--where", action="append", default=[], metavar="KEY=VALUE",
+                    help="only runs with this override, e.g. strategy=none (repeatable)")
+    ap.add_argument("--pool", action="store_true", help="pool runs that differ in more than their seed")
     ap.add_argument("--out", type=Path, help="where to write (default: the first run or sweep folder)")
     args = ap.parse_args(argv)
     try:
@@ -266,13 +283,20 @@ def main(argv: list[str] | None = None) -> None:
         for folder in args.runs:
             if not folder.is_dir():
                 raise ConfigError(f"{folder}: not a folder (give a run folder or a sweep folder)")
+        where = {}
+        for item in args.where:
+            key, sep, value = item.partition("=")
+            if not sep or not key:
+                raise ConfigError(f"--where: must be KEY=VALUE, e.g. strategy=none, got {item!r}")
+            where[key] = value
         real_log, real = real_years(args.ged, adm1, bbox, years, population)
-        sim_log, sim = simulated_runs(args.runs)
+        sim_log, sim = simulated_runs(args.runs, where, args.pool)
         table = side_by_side(real, sim, real_log, sim_log, pooled(real_log, real, population))
         real_name = " ".join(filter(None, [adm1 or "whole file", f"{years[0]}-{years[1]}" if years else None]))
         note = (f"{population:,.0f}" + (f" ({region.source})" if region and not args.population else "")
                 if population else "not given (no events per million)")
-        text = markdown(table, f"UCDP GED, {real_name}", ", ".join(map(str, args.runs)), real_log, sim_log, note)
+        sim_name = ", ".join(map(str, args.runs)) + "".join(f", {k}={v}" for k, v in where.items())
+        text = markdown(table, f"UCDP GED, {real_name}", sim_name, real_log, sim_log, note)
         out = args.out or args.runs[0]
         written = write(out, table, real, sim, real_log, sim_log, text)
     except ConfigError as exc:

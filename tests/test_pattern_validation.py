@@ -85,6 +85,8 @@ def test_simulated_rows_are_each_run_alone(sweep, ged, tmp_path):
     (["--years", "1990-1991"], "--years"),
     (["--bbox", "1,2,3"], "--bbox"),
     (["--population", "-4"], "--population"),
+    (["--where", "strategy"], "--where"),
+    (["--where", "strategy=modular"], "--where"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(sweep, ged, tmp_path, args, key):
     args = [a.format(missing=tmp_path / "nope.csv") for a in args]
@@ -129,3 +131,25 @@ def test_verdicts():
     table = side_by_side(real, pd.DataFrame({key: [2.1, 2.1, 2.1] for key in PATTERNS}), log, log,
                          {key: 3.0 for key in PATTERNS})
     assert set(table["verdict"]) == {"near"}
+
+
+@pytest.fixture(scope="module")
+def two_arms(tmp_path_factory):
+    root = tmp_path_factory.mktemp("arms")
+    r = subprocess.run([sys.executable, "-m", "pocsim", "-m", *SMALL, "days=60", "seed=0,1", "strategy=none,unarmed",
+                        f"hydra.sweep.dir={root / 'sweep'}", "~hydra.callbacks.sweep_report", "quiet=true"],
+                       capture_output=True, text=True, cwd=root)
+    assert r.returncode == 0, r.stderr
+    return root / "sweep"
+
+
+def test_a_sweep_of_several_arms_is_validated_one_arm_at_a_time(two_arms, ged, tmp_path):
+    r = subprocess.run([sys.executable, "-m", "pocsim.pattern_validation", str(two_arms), "--ged", str(ged)],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "differ in strategy" in r.stderr and "--where" in r.stderr
+    main([str(two_arms), "--ged", str(ged), "--where", "strategy=none", "--out", str(tmp_path / "none")])
+    rows = pd.read_csv(tmp_path / "none" / "patterns.csv").query("source == 'simulated'")
+    assert len(rows) == 2 and rows["run"].str.contains("strategy=none").all()
+    assert "strategy=none" in (tmp_path / "none" / "validation.md").read_text()
+    main([str(two_arms), "--ged", str(ged), "--pool", "--out", str(tmp_path / "all")])
+    assert (pd.read_csv(tmp_path / "all" / "patterns.csv")["source"] == "simulated").sum() == 4
