@@ -211,6 +211,10 @@ class VillagesConfig:
                                     source="assumption: reception beside a main road fades within a few km")
     communities: List[str] = setting(default_factory=lambda: ["Ama", "Bero", "Tolo"],
                                      means="names of the communities, each with a home area")
+    community_weights: List[float] = param(default_factory=list, unit="1 (relative)", low=0.1, high=10.0,
+                                           source="scenario: how large each community's home area is, as weights of "
+                                                  "a weighted Voronoi partition (area roughly in proportion to the "
+                                                  "square); empty: all equal")
     community_mixing: float = param(0.1, unit="1", low=0.0, high=0.3,
                                     source="assumption: share of villages of another community than their area's")
     community_border_noise: float = param(0.08, unit="1 (of the map's side)", low=0.0, high=0.2,

@@ -112,6 +112,9 @@ def validate(cfg: PocsimConfig) -> None:
     _range(v, p, "town_vulnerability_factor", lo=0, hi=1, lo_open=True)
     _check(len(v.communities) >= 1 and len(set(v.communities)) == len(v.communities),
            f"{p}.communities", "a non-empty list of distinct names", list(v.communities))
+    weights = list(v.community_weights)
+    _check(not weights or (len(weights) == len(v.communities) and all(x > 0 for x in weights)),
+           f"{p}.community_weights", f"empty, or {len(v.communities)} positive numbers (one per community)", weights)
 
     communities = set(v.communities)
     names = [g.name for g in s.groups]

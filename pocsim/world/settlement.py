@@ -99,7 +99,8 @@ def population(kinds: dict, cfg: VillagesConfig, rng) -> np.ndarray:
 
 
 def community_map(terrain: Terrain, cfg: VillagesConfig, rng) -> np.ndarray:
-    """Each community's home area: noisy Voronoi regions around random centres."""
+    """Each community's home area: noisy Voronoi regions around random centres, distances divided
+    by the community's weight (a weighted Voronoi partition: a larger weight, a larger area)."""
     ny, nx = terrain.shape
     yy, xx = np.mgrid[0:ny, 0:nx]
     centres = rng.integers(0, [ny, nx], size=(len(cfg.communities), 2))
@@ -107,6 +108,8 @@ def community_map(terrain: Terrain, cfg: VillagesConfig, rng) -> np.ndarray:
     noise, scale = cfg.community_border_noise * max(ny, nx), cfg.community_border_scale_km / terrain.cell_km
     d = np.stack([np.hypot(yy - cy, xx - cx) + noise * fractal_noise(rng, terrain.shape, [scale], [1.0])
                   for cy, cx in centres])
+    if cfg.community_weights:
+        d = d / np.asarray(cfg.community_weights, dtype=float)[:, None, None]
     return np.argmin(d, axis=0)
 
 
