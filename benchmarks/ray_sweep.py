@@ -14,8 +14,9 @@ summary.json). Then it gathers the sweep folder into results.parquet in a fresh 
 (`pocsim.results.gather`) and times that, with its peak RSS.
 
 It also notes every address the tree listens on (the local instance must listen on loopback only).
-Reported: wall time and its phases (before the first run: Hydra composes every job's config to
-validate the batch, then Ray starts; the runs; after the last run), runs per minute, the driver's
+Reported: wall time and its phases (before the first run: the sweeper validates every job's config,
+composed once per choice of config groups and copied per job, then Ray starts; the runs; after the
+last run), runs per minute, the driver's
 and the tree's RSS at 10%, 50% and 100% of the runs and at their peak, the growth per 1,000 runs
 (a least-squares line through the samples between 10% and 100%), CPU seconds by process kind and
 per run, and the gathering's time and memory. Run it under `nice -n 19` on a shared machine.
@@ -283,8 +284,8 @@ def report(r: dict) -> str:
         f"  {r['command']}",
         f"  {r['finished']} of {r['runs']} runs finished in {r['wall_s']:.0f} s: {r['runs_per_min']:.0f} runs/min "
         f"({r['runs_per_min_while_running']:.0f} runs/min between the first and the last run)",
-        f"  phases: {r['before_first_run_s']:.0f} s before the first run (Hydra composes every job's config to "
-        f"validate the batch; Ray starts), {r['runs_phase_s']:.0f} s of runs, {r['after_last_run_s']:.0f} s after",
+        f"  phases: {r['before_first_run_s']:.0f} s before the first run (the sweeper validates every job's "
+        f"config; Ray starts), {r['runs_phase_s']:.0f} s of runs, {r['after_last_run_s']:.0f} s after",
         f"  driver RSS (MiB): at 10% {f(d['at_10%'])}, 50% {f(d['at_50%'])}, 100% {f(d['at_100%'])}; "
         f"peak {f(d['peak'])}, final {f(d['final'])}; growth {d['growth_per_1000_runs'] or 0:+.1f} MiB per 1,000 runs",
         f"  process tree RSS (MiB, the local Ray instance and its workers included): at 10% {f(tr['at_10%'])}, "
