@@ -4,7 +4,7 @@ Hydra composes a job's config from scratch for every run of a sweep (defaults li
 file, the typed schema, merges): ~0.1-0.15 s of one process per run, and twice per run, since the
 sweeper first checks every job's config before it launches any (`validate_batch_is_legal`). In a
 sweep of short runs that serial work bounded the parallel efficiency, and a 10,000-run Ray sweep
-spent ~3 minutes composing before its first run (benchmarks/README.md).
+would have spent ~16 minutes composing before its first run (now ~3; benchmarks/README.md).
 
 Runs of a sweep mostly differ in plain values (`seed=7`, `days=90`), which Hydra applies to the
 composed config as its very last step (`ConfigLoaderImpl._apply_overrides_to_config`). So the

@@ -110,7 +110,8 @@ class ArmedGroup(mesa.Agent):
     # --- the hourly step -------------------------------------------------------------------
     def step(self) -> None:
         self.grievance *= self.grievance_kept
-        self.revenge *= self.grievance_kept
+        if self.behaviour.retaliation.grievance > 0:  # else revenge stays zero: spare the pass
+            self.revenge *= self.grievance_kept
         if self.activity == Activity.resting and self.model.t >= self.rest_until:
             self.choose_target()
         elif self.activity in (Activity.advancing, Activity.responding, Activity.withdrawing):

@@ -84,7 +84,7 @@ class Terrain:
             further = [k for k in self._reach if k[0] == mode and k[1] == int(origin) and k[3] == engine
                        and k[4] == self.season and k[2] >= max_hours]
             if further:
-                hit = self.remembered_reach(*min(further, key=lambda k: k[2])[:4])
+                hit = self.remembered_reach(mode, origin, min(k[2] for k in further), engine)
         if hit is not None:
             return hit
         key = (mode, int(origin), float(max_hours), engine, self.season)
