@@ -88,3 +88,23 @@ def test_it_is_the_default_sweeper_and_experiments_still_choose_theirs(loaders):
     experiment = GlobalHydra.instance().config_loader().load_configuration(
         "config", ["+experiment=compare_strategies"], run_mode=RunMode.MULTIRUN)
     assert experiment.hydra.sweeper._target_.endswith("sequential_sweeper.SequentialSweeper")
+
+
+def test_a_batch_is_checked_as_hydra_checks_it(loaders):
+    """check() fails exactly where load_sweep_config() fails, and passes where it passes."""
+    hydra_loader, once, master = loaders
+    good = [["strategy=modular", f"seed={s}", "days=9"] for s in range(3)] + [["scenario=country", "seed=1"]]
+    for job in good:
+        once.check(master, job)
+    for job in (["strategy=modular", "seed=abc"], ["strategy=modular", "scenario.nope=1"], ["strategy=nope"]):
+        with pytest.raises(ConfigCompositionException) as expected:
+            hydra_loader.load_sweep_config(master, job)
+        with pytest.raises(ConfigCompositionException) as got:
+            once.check(master, job)
+        assert str(got.value) == str(expected.value)
+
+
+def test_the_batch_checks_do_not_travel_with_every_task(loaders):
+    _, once, master = loaders
+    once.check(master, ["strategy=modular", "seed=1"])
+    assert once._checked and not cloudpickle.loads(cloudpickle.dumps(once))._checked

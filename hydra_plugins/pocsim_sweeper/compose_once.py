@@ -15,7 +15,9 @@ function, and the fields Hydra derives from the task overrides (`hydra.overrides
 equal to Hydra's own composition, node for node and flag for flag.
 
 The kept configs live in a module-level table, so that a loky worker, which unpickles the loader
-afresh with every task, still finds what it composed for the sweep's earlier runs.
+afresh with every task, still finds what it composed for the sweep's earlier runs. The sweeper
+checks a batch before launching it by applying each distinct value once to a scratch copy of the
+kept config, rather than building every run's config.
 """
 
 from __future__ import annotations
@@ -52,13 +54,18 @@ class ComposeOnceLoader:
     def __init__(self, inner: ConfigLoaderImpl) -> None:
         self.inner = inner
         self.token = uuid.uuid4().hex  # this sweep's entries in the module-level table
+        self._checked: dict[Tuple[Any, ...], tuple[DictConfig, set]] = {}  # key -> (scratch copy, lines)
+
+    def __getstate__(self) -> dict:  # the batch checks stay in the sweep's process
+        return {**self.__dict__, "_checked": {}}
 
     def __getattr__(self, name: str) -> Any:  # everything else is Hydra's own
-        if name.startswith("__") or name == "inner":  # unpickling asks before `inner` exists
+        if name.startswith("_") or name == "inner":  # asked before __init__ ran (copying, unpickling)
             raise AttributeError(name)
         return getattr(self.inner, name)
 
-    def load_sweep_config(self, master_config: DictConfig, sweep_overrides: List[str]) -> DictConfig:
+    def _parse(self, master_config: DictConfig, sweep_overrides: List[str]):
+        """(key of the kept config, the kept config, all overrides parsed, the plain values)."""
         hydra_overrides = OmegaConf.to_container(master_config.hydra.overrides.hydra)
         assert isinstance(hydra_overrides, list)
         parser = OverridesParser.create()
@@ -75,6 +82,23 @@ class ComposeOnceLoader:
                 _COMPOSED.popitem(last=False)
         else:
             _COMPOSED.move_to_end(key)
+        return key, template, parsed, values
+
+    def check(self, master_config: DictConfig, sweep_overrides: List[str]) -> None:
+        """Fail as `load_sweep_config` would, without building the run's config: each distinct plain
+        value is applied once, to a scratch copy of the kept config (values set plain keys; none
+        depends on another)."""
+        key, template, _, values = self._parse(master_config, sweep_overrides)
+        if key not in self._checked:
+            self._checked[key] = (copy.deepcopy(template), set())
+        scratch, seen = self._checked[key]
+        for override in values:
+            if override.input_line not in seen:
+                ConfigLoaderImpl._apply_overrides_to_config([override], scratch)
+                seen.add(override.input_line)
+
+    def load_sweep_config(self, master_config: DictConfig, sweep_overrides: List[str]) -> DictConfig:
+        _, template, parsed, values = self._parse(master_config, sweep_overrides)
         cfg = copy.deepcopy(template)
         # What Hydra's _load_configuration_impl does after composing, for the run's own values
         ConfigLoaderImpl._apply_overrides_to_config(values, cfg)
@@ -99,6 +123,12 @@ def _overrides_dirname(overrides: List[Override], conf: DictConfig) -> str:
                                  exclude_keys=conf.exclude_keys)
 
 
+def validate(hydra_context: HydraContext, config: DictConfig, batch) -> None:
+    """Hydra's check of a batch before launching it (Sweeper.validate_batch_is_legal), the cheap way."""
+    for overrides in batch:
+        hydra_context.config_loader.check(config, list(overrides))
+
+
 class ComposeOnceSweeper(Sweeper):
     """Hydra's basic sweeper (`hydra/sweeper=basic`), its runs' configs composed once per choice of groups.
 
@@ -113,7 +143,9 @@ class ComposeOnceSweeper(Sweeper):
         self.basic = BasicSweeper(max_batch_size=max_batch_size, params=params)
 
     def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig) -> None:
-        self.basic.setup(hydra_context=compose_once(hydra_context), task_function=task_function, config=config)
+        hydra_context = compose_once(hydra_context)
+        self.basic.setup(hydra_context=hydra_context, task_function=task_function, config=config)
+        self.basic.validate_batch_is_legal = lambda batch: validate(hydra_context, config, batch)
 
     def sweep(self, arguments: List[str]) -> Any:
         return self.basic.sweep(arguments)

@@ -30,7 +30,7 @@ from hydra.plugins.sweeper import Sweeper
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf
 
-from hydra_plugins.pocsim_sweeper.compose_once import compose_once
+from hydra_plugins.pocsim_sweeper.compose_once import compose_once, validate
 from pocsim.callbacks import run_subdir
 from pocsim.config import ConfigError
 # pocsim.results is imported where it is used: this module loads whenever pocsim's CLI does,
@@ -82,7 +82,7 @@ class SequentialSweeper(Sweeper):
         while True:
             seeds = rule.seeds(batch)
             jobs = [arm + [f"seed={seed}"] for seed in seeds for arm in arms]  # whole worlds per batch
-            self.validate_batch_is_legal(jobs)
+            validate(self.hydra_context, self.config, jobs)
             with warnings.catch_warnings():
                 # loky replaces a worker whose memory grew (numba's compiled code) between batches and
                 # warns about it; the jobs are resubmitted and finish, so it is noise to a planner
