@@ -70,7 +70,6 @@ PATTERNS = {
     "state_death_share": ("share of deaths by state forces", "{:.0%}"),
     "n_events": ("fatal events (per year / per run)", "{:.0f}"),
 }
-EPOCH = date(1970, 1, 1)
 
 
 def real_years(ged_path, adm1=None, bbox=None, years=None, population=None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -129,7 +128,7 @@ def simulated_runs(folders: list[Path], where: dict[str, str] | None = None,
     logs, rows = [], []
     for i, run in enumerate(runs):
         cfg = OmegaConf.load(run / ".hydra" / "config.yaml")
-        start = (date.fromisoformat(cfg.scenario.start_date) - EPOCH).days
+        start = patterns.to_day(cfg.scenario.start_date)
         population = pd.read_json(run / "summary.json", typ="series")["population"]
         log = patterns.from_run(pd.read_parquet(run / "events.parquet"), cfg.scenario.terrain.cell_km)
         rows.append({"run": str(run), **patterns.patterns(log, start, start + cfg.days, population)})
