@@ -232,8 +232,7 @@ def write(out: Path, table: pd.DataFrame, real: pd.DataFrame, sim: pd.DataFrame,
 
 def _gaps(log: pd.DataFrame) -> np.ndarray:
     """Days between consecutive events within each window (a real year, a run), not across two."""
-    return np.concatenate([np.diff(np.sort(days.to_numpy())) for _, days in log.groupby("window")["day"]]
-                          or [np.array([])])
+    return np.concatenate([patterns.gaps(days) for _, days in log.groupby("window")["day"]] or [np.array([])])
 
 
 def _years(text: str) -> tuple[int, int]:

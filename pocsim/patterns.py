@@ -108,11 +108,16 @@ def tail_fit(deaths) -> tuple[float, float, int, float]:
     return best if best[2] else (math.nan, math.nan, 0, math.nan)
 
 
+def gaps(day) -> np.ndarray:
+    """Inter-event times: the differences of the sorted event days (zeros included)."""
+    return np.diff(np.sort(np.asarray(day, dtype=float)))
+
+
 def burstiness(day) -> float:
     """Goh & Barabási's B of the inter-event times (zero gaps included: events on one day are a
     burst; sigma with ddof=0, as theirs is the distribution's). NaN with fewer than 3 events (one gap
     has no spread, so B would be -1 by construction) or when all events fall on one instant."""
-    tau = np.diff(np.sort(np.asarray(day, dtype=float)))
+    tau = gaps(day)
     if len(tau) < 2 or tau.mean() == 0:
         return math.nan
     sigma, mu = tau.std(), tau.mean()
@@ -122,7 +127,7 @@ def burstiness(day) -> float:
 def memory(day) -> float:
     """Goh & Barabási's M, the correlation of consecutive inter-event times; NaN with fewer than 3
     pairs of consecutive gaps (5 events; with 2 pairs it is +-1 by construction) or constant gaps."""
-    tau = np.diff(np.sort(np.asarray(day, dtype=float)))
+    tau = gaps(day)
     a, b = tau[:-1], tau[1:]
     if len(a) < 3 or a.std() == 0 or b.std() == 0:
         return math.nan

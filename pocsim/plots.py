@@ -392,8 +392,7 @@ def deaths_per_event(logs: dict, out_dir, name="deaths_per_event") -> list[Path]
         d = np.sort(np.asarray(best, dtype=float))
         if not len(d):
             continue
-        x = np.unique(d[d >= 1])
-        share = 1.0 - np.searchsorted(d, x, side="left") / len(d)  # P(deaths >= x)
+        x, share = at_least(d, d[d >= 1])
         ax.step(x, share, where="post", lw=2.5, color=_LOG_COLOURS[i % len(_LOG_COLOURS)],
                 label=f"{lab} ({len(d):,} events)")
     ax.set_xscale("log")
@@ -406,6 +405,13 @@ def deaths_per_event(logs: dict, out_dir, name="deaths_per_event") -> list[Path]
     ax.set_title("Deaths per event (share of events at or above each size, log axes)")
     ax.legend(loc="lower left")
     return _save(fig, out_dir, name)
+
+
+def at_least(values: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct x, share of sorted `values` at or above each): a complementary CDF to plot as
+    steps. Every value counts in the denominator, those below the plotted range too."""
+    x = np.unique(x)
+    return x, 1.0 - np.searchsorted(values, x, side="left") / len(values)
 
 
 class _PlainLogFormatter(LogFormatterSciNotation):

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from pocsim.plots import _plain_log, _save, _styled
+from pocsim.plots import _plain_log, _save, _styled, at_least
 
 REAL, SIMULATED = "#222222", "#1f77b4"
 
@@ -55,8 +55,7 @@ def interevent_times(gaps: dict[str, np.ndarray], out_dir, name="validation_inte
         g = np.sort(np.asarray(g, dtype=float))
         if not len(g):
             continue
-        x = np.unique(g)
-        share = 1.0 - np.searchsorted(g, x, side="left") / len(g)  # P(gap >= x)
+        x, share = at_least(g, g)  # P(gap >= x)
         ax.step(x, share, where="post", lw=2.5, color=colour, label=f"{label} ({len(g):,} gaps)")
         mean = g.mean()
         if mean > 0:  # the exponential with the same mean: what a memoryless clock would give

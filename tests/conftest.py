@@ -1,7 +1,13 @@
 import pytest
 from hydra import compose, initialize_config_module
 
+from pocsim import ucdp
 from pocsim.cli import to_config
+
+# The UCDP GED extract for the Central African Republic (not shipped): tests that read it skip without it.
+CAR = ucdp.default_path()
+needs_car = pytest.mark.skipif(not CAR.is_file(), reason=f"UCDP CAR extract not found at {CAR} "
+                               "(set POCSIM_UCDP_CSV to a GED 23.1 CAR file)")
 
 # A small world (60 x 60 km, 90 villages) so a model test runs in well under a second.
 SMALL = [

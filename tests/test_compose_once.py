@@ -35,6 +35,15 @@ def loaders():
         yield hydra_loader, ComposeOnceLoader(hydra_loader), master
 
 
+def fails_alike(hydras, ours) -> None:
+    """Both calls raise Hydra's composition error, with the same message."""
+    with pytest.raises(ConfigCompositionException) as expected:
+        hydras()
+    with pytest.raises(ConfigCompositionException) as got:
+        ours()
+    assert str(got.value) == str(expected.value)
+
+
 def flags(cfg):
     return (OmegaConf.is_struct(cfg), OmegaConf.is_readonly(cfg), OmegaConf.is_struct(cfg.hydra),
             OmegaConf.is_readonly(cfg.hydra), OmegaConf.is_struct(cfg.scenario))
@@ -64,11 +73,7 @@ def test_a_run_config_changed_in_place_leaves_the_next_runs_alone(loaders):
 def test_bad_values_fail_as_hydra_fails(loaders, job):
     hydra_loader, once, master = loaders
     once.load_sweep_config(master, ["strategy=modular", "seed=1"])  # keep a composition to reuse
-    with pytest.raises(ConfigCompositionException) as expected:
-        hydra_loader.load_sweep_config(master, job)
-    with pytest.raises(ConfigCompositionException) as got:
-        once.load_sweep_config(master, job)
-    assert str(got.value) == str(expected.value)
+    fails_alike(lambda: hydra_loader.load_sweep_config(master, job), lambda: once.load_sweep_config(master, job))
 
 
 def test_the_loader_travels_to_workers(loaders):
@@ -97,11 +102,7 @@ def test_a_batch_is_checked_as_hydra_checks_it(loaders):
     for job in good:
         once.check(master, job)
     for job in (["strategy=modular", "seed=abc"], ["strategy=modular", "scenario.nope=1"], ["strategy=nope"]):
-        with pytest.raises(ConfigCompositionException) as expected:
-            hydra_loader.load_sweep_config(master, job)
-        with pytest.raises(ConfigCompositionException) as got:
-            once.check(master, job)
-        assert str(got.value) == str(expected.value)
+        fails_alike(lambda: hydra_loader.load_sweep_config(master, job), lambda: once.check(master, job))
 
 
 def test_the_batch_checks_do_not_travel_with_every_task(loaders):

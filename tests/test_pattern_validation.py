@@ -7,11 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pocsim import ucdp
 from pocsim.pattern_validation import PATTERNS, main
-from tests.conftest import SMALL
-
-CAR = ucdp.default_path()
+from tests.conftest import SMALL, needs_car
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +103,7 @@ def test_a_folder_without_runs_is_named(ged, tmp_path):
     assert not any(tmp_path.iterdir())
 
 
-@pytest.mark.skipif(not CAR.is_file(), reason=f"UCDP CAR extract not found at {CAR}")
+@needs_car
 def test_ouaka_record(sweep, tmp_path):
     """The real side for Ouaka 2013-2022 from GED 23.1: the counts that follow from the data alone."""
     main([str(sweep), "--region", "ouaka", "--out", str(tmp_path)])

@@ -11,6 +11,7 @@ from scipy import special
 from scipy.spatial.distance import pdist
 
 from pocsim import patterns, ucdp
+from tests.conftest import CAR, needs_car
 
 SEEDS = range(5)
 
@@ -231,10 +232,6 @@ def test_patterns_never_raise_on_small_logs(rows, one_day):
 
 
 # --- the Central African Republic (GED 23.1, not shipped) -------------------------------------
-
-CAR = ucdp.default_path()
-needs_car = pytest.mark.skipif(not CAR.is_file(), reason=f"UCDP CAR extract not found at {CAR} "
-                               "(set POCSIM_UCDP_CSV to a GED 23.1 CAR file)")
 
 
 @needs_car

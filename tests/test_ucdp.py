@@ -5,10 +5,7 @@ import pandas as pd
 import pytest
 
 from pocsim import ucdp
-
-CAR = ucdp.default_path()
-needs_car = pytest.mark.skipif(not CAR.is_file(), reason=f"UCDP CAR extract not found at {CAR} "
-                               "(set POCSIM_UCDP_CSV to a GED 23.1 CAR file)")
+from tests.conftest import CAR, needs_car
 
 
 @needs_car
