@@ -23,6 +23,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
+from pocsim import posterior
 from pocsim.callbacks import interactive
 from pocsim.config import ConfigError, PocsimConfig, register_configs
 from pocsim.validate import validate
@@ -32,7 +33,7 @@ register_configs()
 
 def to_config(cfg: DictConfig) -> PocsimConfig:
     _reject_unknown_keys(cfg, _schema())
-    conf = OmegaConf.to_object(cfg)
+    conf = OmegaConf.to_object(posterior.apply(cfg))
     validate(conf)
     return conf
 

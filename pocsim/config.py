@@ -457,6 +457,21 @@ class ExportConfig:
     fps: int = setting(8, means="frames per second of the animation")
 
 
+class PosteriorUse(str, Enum):
+    mean = "mean"
+    draw = "draw"
+
+
+@dataclass
+class PosteriorConfig:
+    """A calibrated scenario's posterior (pocsim/posterior.py): its mean, or one draw per seed."""
+
+    file: str = setting("", means="CSV of parameter samples and weights in configs/posterior (pocsim-calibrate)")
+    use: PosteriorUse = setting(PosteriorUse.mean, means="mean: the posterior mean; draw (+posterior=true): one "
+                                                          "sample per seed, from a stream of its own")
+    sample: int = setting(-1, means="set by the run: the row drawn (-1: the mean)")
+
+
 @dataclass
 class TeachingNote:
     """A lesson's note for the trainer (configs/lesson/*.yaml), printed at the top of its sweep's report."""
@@ -481,6 +496,8 @@ class PocsimConfig:
     quiet: bool = setting(False, means="print nothing but errors")
     resume: bool = setting(False, means="in a sweep: skip runs whose results already exist")
     export: Optional[ExportConfig] = setting(None, means="+export=gif|mp4|png: slides of the run (pocsim/export.py)")
+    posterior: Optional[PosteriorConfig] = setting(None, means="a calibrated scenario sets it; +posterior=true "
+                                                                "draws from it (pocsim/posterior.py)")
     teaching: Optional[TeachingNote] = setting(None, means="+lesson=NAME sets it: the trainer's note for the report")
 
 

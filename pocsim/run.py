@@ -73,6 +73,8 @@ def summarize(model: POCModel, cfg: PocsimConfig, runtime_s: float) -> dict:
         "retaliation_deaths": led.deaths_of_kind("retaliation"),
         "collateral_deaths": led.deaths_of_kind("collateral"),
         "runtime_s": round(runtime_s, 3),
+        # a calibrated scenario's posterior row this run used (-1: the posterior mean)
+        **({"posterior_sample": cfg.posterior.sample} if cfg.posterior is not None else {}),
         **provenance(),
         **mission_outputs(model),
     }
