@@ -1,7 +1,7 @@
 """pocsim-calibrate: run or resume an ABC calibration study, and export its posterior.
 
     pocsim-calibrate experiments/ouaka_calibration/study.yaml --db out/calibration/ouaka.db \\
-        --population 60 --generations 6 --workers 2 --export configs/posterior/car_ouaka.csv
+        --population 60 --generations 6 --workers 2 --export pocsim/posteriors/car_ouaka.csv
 
 The same command goes on from the last generation in --db; --generations is the total wanted.
 --generations 0 only reports (and exports) what the database holds. Bad input: one line, exit 2.

@@ -19,7 +19,7 @@ by its spread among the generation's simulations.
 The study is resumable: pyabc keeps every generation in an SQLite database, and the same command
 goes on from the last generation finished. Parallel ABC accepts particles in the order they
 finish, so a rerun is a new sample of the same posterior, not the same bytes; the exported CSV
-(configs/posterior/<scenario>.csv) is the record runs use, and runs from it are reproducible.
+(pocsim/posteriors/<scenario>.csv) is the record runs use, and runs from it are reproducible.
 Simulations run on joblib's process pool here (loky, as the joblib launcher) or on Ray's pool
 (`--launcher ray`, on a cluster: `ray start` first and set RAY_ADDRESS).
 """
@@ -150,6 +150,7 @@ def compose(study: Study) -> dict:
         cfg = hydra_compose("config", overrides=study.overrides)
     cfg = OmegaConf.to_container(cfg, resolve=False)
     cfg.pop("hydra", None)
+    cfg["scenario"]["posterior"] = ""  # calibrate from the priors, never from an earlier posterior
     return cfg
 
 

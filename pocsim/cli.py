@@ -32,8 +32,9 @@ register_configs()
 
 
 def to_config(cfg: DictConfig) -> PocsimConfig:
+    cfg = posterior.apply(cfg)  # first: it takes away the +posterior=true switch, a key outside the schema
     _reject_unknown_keys(cfg, _schema())
-    conf = OmegaConf.to_object(posterior.apply(cfg))
+    conf = OmegaConf.to_object(cfg)
     validate(conf)
     return conf
 

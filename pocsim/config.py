@@ -442,6 +442,10 @@ class ScenarioConfig:
                                            means="the world's side of the mission's interventions")
     seasons: SeasonsConfig = setting(default_factory=SeasonsConfig, means="the rainy season and what it slows")
     peace_process: bool = setting(False, means="a political process exists, so DDR can demobilise fighters")
+    posterior: str = setting("", means="a calibrated scenario's posterior (CSV of parameter samples and weights in "
+                                       "pocsim/posteriors, pocsim-calibrate): runs use its mean (pocsim/posterior.py)")
+    posterior_sample: int = setting(-1, means="the posterior's row to run (-1: its mean); +posterior=true draws "
+                                              "one per seed")
 
 
 class ExportFormat(str, Enum):
@@ -455,21 +459,6 @@ class ExportConfig:
     format: ExportFormat = setting(ExportFormat.gif, means="gif or mp4 animation, or png slides")
     frame_days: int = setting(3, means="one animation frame per this many simulated days")
     fps: int = setting(8, means="frames per second of the animation")
-
-
-class PosteriorUse(str, Enum):
-    mean = "mean"
-    draw = "draw"
-
-
-@dataclass
-class PosteriorConfig:
-    """A calibrated scenario's posterior (pocsim/posterior.py): its mean, or one draw per seed."""
-
-    file: str = setting("", means="CSV of parameter samples and weights in configs/posterior (pocsim-calibrate)")
-    use: PosteriorUse = setting(PosteriorUse.mean, means="mean: the posterior mean; draw (+posterior=true): one "
-                                                          "sample per seed, from a stream of its own")
-    sample: int = setting(-1, means="set by the run: the row drawn (-1: the mean)")
 
 
 @dataclass
@@ -496,8 +485,6 @@ class PocsimConfig:
     quiet: bool = setting(False, means="print nothing but errors")
     resume: bool = setting(False, means="in a sweep: skip runs whose results already exist")
     export: Optional[ExportConfig] = setting(None, means="+export=gif|mp4|png: slides of the run (pocsim/export.py)")
-    posterior: Optional[PosteriorConfig] = setting(None, means="a calibrated scenario sets it; +posterior=true "
-                                                                "draws from it (pocsim/posterior.py)")
     teaching: Optional[TeachingNote] = setting(None, means="+lesson=NAME sets it: the trainer's note for the report")
 
 

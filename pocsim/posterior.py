@@ -1,12 +1,12 @@
 """A calibrated scenario's posterior: parameter samples with weights, applied to a composed config.
 
-A calibration (pocsim/calibration.py, `pocsim-calibrate`) stores its posterior as a small CSV
-beside the configs (configs/posterior/<scenario>.csv): one column per calibrated parameter, keyed
-as in the parameter table (`scenario.violence.lethality`, `scenario.groups.UPC.aggression`), and a
-`weight` column. A scenario that names the file (`posterior.file`) runs at the posterior mean;
-`+posterior=true` draws one sample per seed instead, so a sweep over seeds spreads over the
-posterior as well as over worlds (the draw has a stream of its own: the world and every other draw
-stay as they were for that seed).
+A calibration (pocsim/calibration.py, `pocsim-calibrate`) stores its posterior as a small CSV in
+pocsim/posteriors: one column per calibrated parameter, keyed as in the parameter table
+(`scenario.violence.lethality`, `scenario.groups.UPC.aggression`), and a `weight` column. A scenario
+that names the file (`scenario.posterior`) runs at the posterior mean, or at one row
+(`scenario.posterior_sample=N`); `+posterior=true` draws a row per seed instead, so a sweep over
+seeds spreads over the posterior as well as over worlds. The draw has a stream of its own: the
+world and every other draw stay as they were for that seed.
 """
 
 from __future__ import annotations
@@ -17,31 +17,28 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 
 from pocsim.config import ConfigError
 
 WEIGHT = "weight"
+SWITCH = "posterior"  # +posterior=true: a key of its own, outside the schema
 
 
 def path(file: str) -> Path:
-    """A posterior file by name (in configs/posterior, as installed) or by path."""
+    """A posterior file by name (in pocsim/posteriors) or by path."""
     p = Path(file)
-    if p.is_absolute() or p.exists():
-        return p
-    import pocsim.configs
-
-    return Path(pocsim.configs.__file__).parent / "posterior" / file
+    return p if p.is_absolute() or p.exists() else Path(__file__).parent / "posteriors" / file
 
 
 @lru_cache(maxsize=8)
 def load(file: str) -> pd.DataFrame:
     p = path(file)
-    if not p.exists():
-        raise ConfigError(f"posterior.file: {file} not found (a CSV in configs/posterior written by pocsim-calibrate)")
+    if not p.is_file():
+        raise ConfigError(f"scenario.posterior: {file} not found (a CSV in pocsim/posteriors, from pocsim-calibrate)")
     df = pd.read_csv(p)
     if WEIGHT not in df.columns or len(df) == 0 or not (df[WEIGHT] >= 0).all() or df[WEIGHT].sum() <= 0:
-        raise ConfigError(f"posterior.file: {file} needs rows and a non-negative '{WEIGHT}' column")
+        raise ConfigError(f"scenario.posterior: {file} needs rows and a non-negative '{WEIGHT}' column")
     return df
 
 
@@ -50,13 +47,15 @@ def mean(df: pd.DataFrame) -> dict[str, float]:
     return {key: float(np.dot(w, df[key].to_numpy())) for key in df.columns if key != WEIGHT}
 
 
-def sample(df: pd.DataFrame, seed: int) -> tuple[int, dict[str, float]]:
-    """(row, values) drawn by weight from the seed's own stream for this purpose."""
+def row_values(df: pd.DataFrame, row: int) -> dict[str, float]:
+    return {key: float(df[key].iloc[row]) for key in df.columns if key != WEIGHT}
+
+
+def sample(df: pd.DataFrame, seed: int) -> int:
+    """A row drawn by weight from the seed's own stream for this purpose."""
     from pocsim.streams import Streams
 
-    w = df[WEIGHT].to_numpy() / df[WEIGHT].sum()
-    row = int(Streams(seed)["posterior"].choice(len(df), p=w))
-    return row, {key: float(df[key].iloc[row]) for key in df.columns if key != WEIGHT}
+    return int(Streams(seed)["posterior"].choice(len(df), p=df[WEIGHT].to_numpy() / df[WEIGHT].sum()))
 
 
 def set_values(cfg: DictConfig, values: dict[str, float]) -> None:
@@ -66,31 +65,37 @@ def set_values(cfg: DictConfig, values: dict[str, float]) -> None:
         parts = key.split(".")
         if parts[:2] == ["scenario", "groups"]:
             if parts[2] not in groups:
-                raise ConfigError(f"posterior: {key} names no group of this scenario (groups: {', '.join(groups)})")
+                raise ConfigError(f"scenario.posterior: {key} names no group of this scenario "
+                                  f"(groups: {', '.join(groups)})")
             parts = ["scenario", "groups", str(groups.index(parts[2])), *parts[3:]]
         dotted = ".".join(parts)
         if OmegaConf.select(cfg, dotted, default=None) is None:
-            raise ConfigError(f"posterior: {key} is not a key of this config")
+            raise ConfigError(f"scenario.posterior: {key} is not a key of this config")
         OmegaConf.update(cfg, dotted, value, merge=False)
 
 
 def apply(cfg: DictConfig) -> DictConfig:
-    """The config with its posterior applied (a copy), and `posterior.sample` recording which row
-    (-1 for the mean). Without `posterior.file` the config is returned as it is."""
-    post = cfg.get("posterior")
-    if post is None or not post.get("file"):
-        if post is not None and post.get("use") == "draw":
+    """The config with the scenario's posterior applied (a copy; `scenario.posterior_sample` says
+    which row, -1 for the mean), and without the `+posterior=true` switch."""
+    draw = cfg.get(SWITCH, None)
+    if draw is not None:
+        if not isinstance(draw, bool):
+            raise ConfigError(f"posterior: +posterior=true draws the calibrated parameters per seed; got {draw!r}")
+        cfg = copy.deepcopy(cfg)
+        with open_dict(cfg):
+            del cfg[SWITCH]
+    file = cfg.scenario.posterior
+    if not file:
+        if draw:
             raise ConfigError(f"+posterior=true: scenario {cfg.scenario.name} has no calibrated posterior "
-                              "(posterior.file); calibrated scenarios: car_ouaka, car_ouham")
+                              "(scenario.posterior; calibrated scenarios: car_ouaka, car_ouham)")
         return cfg
-    df = load(str(post.file))
-    if post.use == "mean":
-        row, values = -1, mean(df)
-    elif post.use == "draw":
-        row, values = sample(df, int(cfg.seed))
-    else:
-        raise ConfigError(f"posterior.use: must be mean or draw, got {post.use!r}")
+    df = load(str(file))
+    row = sample(df, int(cfg.seed)) if draw else int(cfg.scenario.posterior_sample)
+    if not -1 <= row < len(df):
+        raise ConfigError(f"scenario.posterior_sample: must be -1 (the mean) or a row 0-{len(df) - 1} of {file}, "
+                          f"got {row}")
     cfg = copy.deepcopy(cfg)
-    set_values(cfg, values)
-    cfg.posterior.sample = row
+    set_values(cfg, mean(df) if row == -1 else row_values(df, row))
+    cfg.scenario.posterior_sample = row
     return cfg

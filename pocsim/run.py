@@ -74,7 +74,7 @@ def summarize(model: POCModel, cfg: PocsimConfig, runtime_s: float) -> dict:
         "collateral_deaths": led.deaths_of_kind("collateral"),
         "runtime_s": round(runtime_s, 3),
         # a calibrated scenario's posterior row this run used (-1: the posterior mean)
-        **({"posterior_sample": cfg.posterior.sample} if cfg.posterior is not None else {}),
+        **({"posterior_sample": cfg.scenario.posterior_sample} if cfg.scenario.posterior else {}),
         **provenance(),
         **mission_outputs(model),
     }
