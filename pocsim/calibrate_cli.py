@@ -4,7 +4,13 @@
         --population 60 --generations 6 --workers 2 --export pocsim/posteriors/car_ouaka.csv
 
 The same command goes on from the last generation in --db; --generations is the total wanted.
---generations 0 only reports (and exports) what the database holds. Bad input: one line, exit 2.
+--generations 0 only reports (and exports) what the database holds.
+
+    pocsim-calibrate experiments/ouaka_calibration/study.yaml --check out/ouaka_posterior [--region ouham]
+
+sets the record's statistics beside their spread over the runs of a sweep (a posterior predictive
+check when the runs draw from the posterior, +posterior=true; out of sample with another region).
+Bad input: one line, exit 2.
 """
 
 from __future__ import annotations
@@ -33,6 +39,19 @@ def report(history, study) -> str:
     return "\n".join(lines)
 
 
+def check_report(study, folders) -> str:
+    from pocsim.calibration import predictive_check
+
+    table = predictive_check(study, folders)
+    lines = [f"{study.region}, {study.years[0]}-{study.years[1]}, against {table.attrs['runs']} runs",
+             "", "| statistic | record | runs: median [5%, 95%] | record within | share of runs below |",
+             "|---|---|---|---|---|"]
+    for r in table.itertuples():
+        lines.append(f"| {r.statistic} | {r.record:.3g} | {r.runs_median:.3g} [{r.runs_5:.3g}, {r.runs_95:.3g}] | "
+                     f"{'yes' if r.within else '**no**'} | {r.share_below:.0%} |")
+    return "\n".join(lines)
+
+
 def _weighted_quantiles(values, weights, qs):
     import numpy as np
 
@@ -44,7 +63,10 @@ def _weighted_quantiles(values, weights, qs):
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="pocsim-calibrate", description=__doc__.split("\n\n")[0])
     ap.add_argument("study", help="the study's YAML file (e.g. experiments/ouaka_calibration/study.yaml)")
-    ap.add_argument("--db", required=True, help="pyabc's SQLite database: created, or resumed if it exists")
+    ap.add_argument("--db", help="pyabc's SQLite database: created, or resumed if it exists")
+    ap.add_argument("--check", nargs="+", type=Path, metavar="FOLDER",
+                    help="instead of calibrating: the record beside the runs below these folders")
+    ap.add_argument("--region", help="with --check: another region's record (out of sample), e.g. ouham")
     ap.add_argument("--population", type=int, default=60, help="particles per generation (default 60)")
     ap.add_argument("--generations", type=int, default=6, help="generations in all, resumed ones included")
     ap.add_argument("--workers", type=int, default=os.cpu_count(), help="processes (joblib launcher)")
@@ -64,6 +86,13 @@ def main(argv: list[str] | None = None) -> None:
         from pocsim.calibration import Study, export, run
 
         study = Study.load(args.study)
+        if args.check:
+            if args.region:
+                study.region = args.region
+            print(check_report(study, args.check))
+            return
+        if not args.db:
+            raise ConfigError("--db: required to calibrate (pyabc's database, created or resumed)")
         if args.generations == 0 and not Path(args.db).exists():
             raise ConfigError(f"--db: {args.db} does not exist (nothing to report)")
         logging.getLogger("ABC").setLevel(logging.INFO)

@@ -250,6 +250,27 @@ def export(history, out: Path) -> pd.DataFrame:
     return table
 
 
+def predictive_check(study: Study, folders: list[Path]) -> pd.DataFrame:
+    """The record's statistics beside their spread over the runs in `folders` (e.g. a sweep of
+    draws from the posterior, +posterior=true): per statistic the record's value, the runs' median
+    and 5-95 % range, whether the record lies within it, and the share of runs below the record
+    (near 0 or 1: the record is in the runs' tail)."""
+    from pocsim.pattern_validation import simulated_runs
+
+    _, runs = simulated_runs(folders)
+    sims = pd.DataFrame([statistics(run, run["n_events"], run["population"], run["days"] / 365.25)
+                         for run in runs.to_dict("records")])
+    real = observed(study)
+    rows = []
+    for name in STATISTICS:
+        lo, median, hi = sims[name].quantile([0.05, 0.5, 0.95])
+        rows.append({"statistic": name, "record": real[name], "runs_median": median, "runs_5": lo, "runs_95": hi,
+                     "within": bool(lo <= real[name] <= hi), "share_below": float((sims[name] < real[name]).mean())})
+    table = pd.DataFrame(rows)
+    table.attrs["runs"] = len(sims)
+    return table
+
+
 def generation_summary(history) -> pd.DataFrame:
     """Per generation: epsilon, particles, simulations, acceptance rate."""
     pops = history.get_all_populations()

@@ -131,7 +131,8 @@ def simulated_runs(folders: list[Path], where: dict[str, str] | None = None,
         start = patterns.to_day(cfg.scenario.start_date)
         population = pd.read_json(run / "summary.json", typ="series")["population"]
         log = patterns.from_run(pd.read_parquet(run / "events.parquet"), cfg.scenario.terrain.cell_km)
-        rows.append({"run": str(run), **patterns.patterns(log, start, start + cfg.days, population)})
+        rows.append({"run": str(run), "population": population, "days": cfg.days,
+                     **patterns.patterns(log, start, start + cfg.days, population)})
         logs.append(log.assign(window=i))
     return pd.concat(logs, ignore_index=True), pd.DataFrame(rows)
 

@@ -102,3 +102,23 @@ def test_the_cli_reports_bad_input_in_one_line(tmp_path):
         out = subprocess.run([sys.executable, "-m", "pocsim.calibrate_cli", *args], capture_output=True, text=True)
         assert out.returncode == 2, out.stderr
         assert out.stderr.count("\n") == 1 and key in out.stderr and "Traceback" not in out.stderr
+
+
+def test_the_predictive_check_sets_the_record_beside_the_runs(tmp_path, monkeypatch):
+    sweep = tmp_path / "sweep"
+    subprocess.run([sys.executable, "-m", "pocsim", "-m", "seed=0,1,2", "days=60", "quiet=true", *SMALL,
+                    f"hydra.sweep.dir={sweep}"], check=True, capture_output=True)
+    from pocsim.pattern_validation import simulated_runs
+
+    _, runs = simulated_runs([sweep])
+    own = [calibration.statistics(r, r["n_events"], r["population"], r["days"] / 365.25)
+           for r in runs.to_dict("records")]
+    middle = {name: float(np.median([s[name] for s in own])) for name in calibration.STATISTICS}
+    far = middle | {"log10_events_per_million_year": 9.0}
+    monkeypatch.setattr(calibration, "observed", lambda study: far)
+    table = calibration.predictive_check(tiny_study(), [sweep]).set_index("statistic")
+    assert table.attrs["runs"] == 3
+    assert table.loc["deaths_median", "within"] and not table.loc["log10_events_per_million_year", "within"]
+    assert table.loc["log10_events_per_million_year", "share_below"] == 1.0
+    assert table.loc["log10_events_per_million_year", "runs_median"] == pytest.approx(
+        middle["log10_events_per_million_year"])
