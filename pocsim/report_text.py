@@ -66,6 +66,11 @@ def what_was_run(config: dict, results: pd.DataFrame, state: dict | None, rule: 
                  f"{mission.get('civilian_staff', 0):,} civilian staff, the same for every arm")
     if any(c.startswith("mission.") for c in varied):
         resources += " (except where swept)"
+    # arms whose strategy brings its own mission (unless it is the one the sweep's config shows)
+    shown = config.get("strategy", {}).get("name")
+    own = [s for s in results.get("strategy", pd.Series(dtype=str)).unique() if s != shown and sets_mission(s)]
+    if own:
+        resources += f" (except {', '.join(own)}, whose strategy config sets the mission's size)"
     lines = [f"Scenario `{scenario}`, {days} days, {seed_text}; arms ({arms or 'one'}); "
              f"{len(ok)} of {len(results)} runs finished. Mission resources: {resources}. "
              f"pocsim {version} (commit {commit})."]
@@ -74,6 +79,13 @@ def what_was_run(config: dict, results: pd.DataFrame, state: dict | None, rule: 
     else:
         lines.append(f"A fixed sweep (no stopping rule); intervals are {100 * rule.confidence:g}%.")
     return lines
+
+
+def sets_mission(strategy: str) -> bool:
+    """Whether the strategy's config brings its own `mission:` (a deployment as it was, e.g.
+    historical_minusca), so its arm did not get the resources the sweep's config shows."""
+    path = Path(__file__).parents[1] / "configs" / "strategy" / f"{strategy}.yaml"
+    return path.exists() and "mission" in (yaml.safe_load(path.read_text()) or {})
 
 
 def why_stopped(state: dict, rule: StoppingRule) -> str:

@@ -65,8 +65,9 @@ BAD = [
     (["foo=1"], "foo"),
     (["+experiment=x"], "Could not find 'experiment/x' (allowed experiment options: alert_response"),
     (["+colour=red"], "colour: unknown key"),
-    (["scenario=nope"], "allowed scenario options: car_ouaka, country, default"),
-    (["strategy=nope"], "allowed strategy options: mobile_operations, modular, none, static_deterrence, unarmed"),
+    (["scenario=nope"], "allowed scenario options: car_ouaka, car_ouham, country, default"),
+    (["strategy=nope"], "allowed strategy options: historical_minusca, mobile_operations, modular, none, "
+                        "static_deterrence, unarmed"),
     (["mission.troops=-1"], "mission.troops: must be >= 0"),
     # tools take shares of each resource; the check names every share that makes up the total
     (["strategy=unarmed", "strategy.tools.joint_protection_teams.staff_share=0.9"],

@@ -1,6 +1,7 @@
-"""Quick reaction force: companies on standby at the largest towns. An alert sets one moving once
-the authorisation chain has cleared: response time = clearance + travel by road (or by
-helicopter where the mission has lift). It helps only if it arrives while the attack goes on."""
+"""Quick reaction force: companies on standby at the largest towns (`towns`: only the few
+largest). An alert sets one moving once the authorisation chain has cleared: response time =
+clearance + travel by road (or by helicopter where the mission has lift). It helps only if it
+arrives while the attack goes on."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ class ReactionForce(Tool):
                                     source="assumption: troops this close hear and reach an attack")
         sighting_km: float = param(5.0, unit="km", low=1.0, high=10.0,
                                    source="assumption: what a company sees around the village it reached")
+        towns: int = param(0, unit="towns (0 = all)", low=0, high=50,
+                           source="strategy: how many of the largest towns hold standby companies (as company_bases)")
 
     def wants(self) -> list:
         return [("troops", self.p.troop_share, self.mission.cfg.company_size)]
@@ -36,8 +39,9 @@ class ReactionForce(Tool):
         m = self.mission
         size = m.cfg.company_size
         self.helicopters_free = m.cfg.helicopters
+        towns = m.towns[:self.p.towns or None]  # 0: every town
         for k in range(self.granted("troops") // size):
-            hub = int(self.view.villages.cell[m.towns[k % len(m.towns)]])
+            hub = int(self.view.villages.cell[towns[k % len(towns)]])
             m.open_base(hub, 0.0)  # the company's own standby base (no garrison beyond it)
             m.units.append(Standby(self, hub, float(size)))
 
