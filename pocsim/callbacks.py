@@ -72,6 +72,9 @@ def run_subdir(job_return) -> str:
     return str(OmegaConf.select(cfg, "hydra.sweep.subdir"))
 
 
+OWN_LENGTH = ("SequentialSweeper", "SensitivitySweeper")  # sweepers that decide their runs as they go
+
+
 class SweepReport(Callback):
     def __init__(self) -> None:
         self.bar = None
@@ -80,8 +83,8 @@ class SweepReport(Callback):
         if interactive() and config.hydra.launcher._target_.endswith("BasicLauncher"):
             from tqdm import tqdm
 
-            # a sequential sweep decides its length as it goes (pocsim/sequential.py)
-            total = None if config.hydra.sweeper._target_.endswith("SequentialSweeper") else count_jobs(config)
+            # a sequential or sensitivity sweep decides its length as it goes
+            total = None if config.hydra.sweeper._target_.endswith(OWN_LENGTH) else count_jobs(config)
             self.bar = tqdm(total=total, unit="run", desc="sweep", file=sys.stderr)
 
     def on_job_end(self, config: DictConfig, job_return, **kwargs) -> None:
@@ -96,6 +99,11 @@ class SweepReport(Callback):
 
         if self.bar is not None:
             self.bar.close()
+        if config.hydra.sweeper._target_.endswith("SensitivitySweeper"):
+            # its own report (pocsim/sensitivity_report.py): a strategy table over hundreds of
+            # parameter points would say nothing
+            print(f"sensitivity analysis: {Path(config.hydra.sweep.dir) / 'sensitivity.md'}")
+            return
         if count_jobs(config) == 0:
             LAST_SWEEP.update(error="the sweep has no runs: a swept value list or range is empty")
             return

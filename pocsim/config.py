@@ -495,7 +495,7 @@ def register_configs() -> None:
 
 
 def register_sweeper() -> None:
-    """pocsim's sweepers: sequential (hydra/sweeper=sequential), and the basic sweeper composing each
+    """pocsim's sweepers: sequential (hydra/sweeper=sequential), sensitivity, and the basic sweeper composing each
     choice of config groups once (hydra_plugins/pocsim_sweeper/compose_once.py) in place of Hydra's
     own as `hydra/sweeper=basic`, the default: the same sweeps, the same run configs, less serial
     work. It takes the name rather than an `override hydra/sweeper` in config.yaml, which would win
@@ -506,11 +506,13 @@ def register_sweeper() -> None:
 
     from hydra_plugins.pocsim_sweeper import config  # stores hydra/sweeper/sequential
     from hydra_plugins.pocsim_sweeper.compose_once import ComposeOnceSweeper
+    from hydra_plugins.pocsim_sweeper.sensitivity_sweeper import SensitivitySweeper
     from hydra_plugins.pocsim_sweeper.sequential_sweeper import SequentialSweeper
 
     # The first call scans Hydra's core plugins, which stores Hydra's own "basic" again: store ours after.
     plugins = Plugins.instance()
     plugins.register(SequentialSweeper)
+    plugins.register(SensitivitySweeper)
     plugins.register(ComposeOnceSweeper)
     ConfigStore.instance().store(group="hydra/sweeper", name="basic", node=config.ComposeOnceSweeperConf,
                                  provider="pocsim")

@@ -1,8 +1,9 @@
-"""The sweepers' configs: `hydra/sweeper=sequential` (its fields are pocsim.sequential.StoppingRule's) and
+"""The sweepers' configs: `hydra/sweeper=sequential` (its fields are pocsim.sequential.StoppingRule's),
+`hydra/sweeper=sensitivity` (global sensitivity analysis), and
 the compose-once basic sweeper, stored as `hydra/sweeper=basic` by pocsim.config.register_sweeper."""
 
-from dataclasses import dataclass
-from typing import Dict, Optional
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeperConf
 from hydra.core.config_store import ConfigStore
@@ -32,3 +33,25 @@ ConfigStore.instance().store(group="hydra/sweeper", name="sequential", node=Sequ
 class ComposeOnceSweeperConf(BasicSweeperConf):
     """Hydra's basic sweeper, composing each choice of config groups once (compose_once.py)."""
     _target_: str = "hydra_plugins.pocsim_sweeper.compose_once.ComposeOnceSweeper"
+
+
+@dataclass
+class SensitivitySweeperConf:
+    """Global sensitivity analysis (sensitivity_sweeper.py; pocsim/sensitivity.py)."""
+    _target_: str = "hydra_plugins.pocsim_sweeper.sensitivity_sweeper.SensitivitySweeper"
+    params: Optional[Dict[str, str]] = None  # the arms (e.g. strategy: none,modular); never the seed
+    method: str = "screening"  # screening (Morris, then Sobol on the top), morris, sobol
+    include: List[str] = field(default_factory=list)  # key prefixes of the parameters to vary; [] = all
+    exclude: List[str] = field(default_factory=lambda: ["step_hours"])  # numerics, not an assumption
+    seeds: int = 3  # seeds 0..seeds-1 at every point, for every arm
+    trajectories: int = 10  # Morris: trajectories of k + 1 points
+    levels: int = 4  # Morris: grid levels
+    top: int = 15  # Sobol on this many parameters, the most influential in the screening
+    sobol_n: int = 64  # Sobol: base sample (a power of 2); n x (k + 2) points
+    sample_seed: int = 0  # SALib's sampling seed: the same command makes the same points
+    by: str = "strategy"
+    baseline: str = "none"
+
+
+ConfigStore.instance().store(group="hydra/sweeper", name="sensitivity", node=SensitivitySweeperConf,
+                             provider="pocsim")

@@ -1,0 +1,151 @@
+"""A Hydra sweeper for global sensitivity analysis: Morris screening over the parameter table, then
+Sobol indices on the most influential parameters, every point run for every arm on the same seeds.
+
+    pocsim -m +experiment=sensitivity                       # configs/experiment/sensitivity.yaml
+    pocsim -m hydra/sweeper=sensitivity strategy=none,modular hydra.sweeper.include=[scenario.violence]
+
+Points come from SALib with a fixed sampling seed, so the same command makes the same points; each
+run's folder is named by stage, point, arm and seed (morris/p00012/strategy=none,seed=1), so with
+`resume=true` an interrupted analysis runs only what is missing. Runs go through whatever launcher
+is configured (joblib here, Ray or Slurm on a cluster). The analysis (pocsim/sensitivity.py) and
+its report (pocsim/sensitivity_report.py) are written into the sweep folder: sensitivity.md,
+morris.csv, sobol.csv and the figures.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.utils import JobReturn
+from hydra.plugins.launcher import Launcher
+from hydra.plugins.sweeper import Sweeper
+from hydra.types import HydraContext, TaskFunction
+from omegaconf import DictConfig, OmegaConf, open_dict
+
+from hydra_plugins.pocsim_sweeper.compose_once import compose_once, validate
+from pocsim.config import ConfigError
+
+METHODS = ("screening", "morris", "sobol")
+
+
+class SensitivitySweeper(Sweeper):
+    def __init__(self, params: Optional[Dict[str, str]] = None, **settings: Any) -> None:
+        super().__init__()
+        self.params = dict(params or {})
+        self.s = settings
+        self.config: Optional[DictConfig] = None
+        self.launcher: Optional[Launcher] = None
+        self.hydra_context: Optional[HydraContext] = None
+        self.job_idx = 0
+
+    def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig) -> None:
+        from hydra.core.plugins import Plugins
+
+        self.hydra_context = compose_once(hydra_context)
+        self.config = config
+        self.launcher = Plugins.instance().instantiate_launcher(
+            hydra_context=self.hydra_context, task_function=task_function, config=config)
+
+    def sweep(self, arguments: List[str]) -> List[Sequence[JobReturn]]:
+        from pocsim import sensitivity, sensitivity_report
+
+        assert self.config is not None and self.hydra_context is not None
+        s = self.s
+        check(s)
+        parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
+        parsed = parser.parse_overrides([f"{k}={v}" for k, v in self.params.items()] + list(arguments))
+        if any(o.get_key_element().lstrip("+~") == "seed" for o in parsed):
+            raise ConfigError("seed: the sensitivity sweeper runs seeds 0 to hydra.sweeper.seeds - 1 itself; drop seed=...")
+        arms = BasicSweeper.split_arguments(parsed, None)[0]
+        configs, keys = self.arm_configs(arms)
+        if not any(f"{s['by']}={s['baseline']}" in arm for arm in arms):
+            raise ConfigError(f"hydra.sweeper.baseline: sweep {s['by']}={s['baseline']},OTHER (every point runs "
+                              "the baseline, whose paired difference each strategy's effect is)")
+        sweep_dir = Path(self.config.hydra.sweep.dir)
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
+
+        by_key: dict = {}  # every arm's parameters (a strategy's tools bring their own), each once
+        for cfg in configs:
+            for f in sensitivity.factors(cfg, s["include"], s["exclude"]):
+                by_key.setdefault(f.key, f)
+        factors = list(by_key.values())
+        if not factors:
+            raise ConfigError(f"hydra.sweeper.include: no parameter with a range under {s['include'] or 'any key'} "
+                              f"(excluding {s['exclude']}); pocsim-params lists them")
+        returns, report = [], sensitivity_report.Report(sweep_dir, s)
+        if s["method"] in ("screening", "morris"):
+            points = sensitivity.morris_points(factors, s["trajectories"], s["levels"], s["sample_seed"])
+            returns.append(self.run_stage("morris", factors, points, arms, keys))
+            table = self.outcomes("morris", sweep_dir, points)
+            report.morris(factors, points, table)
+            factors = report.top(factors, s["top"])
+        if s["method"] in ("screening", "sobol"):
+            points = sensitivity.sobol_points(factors, s["sobol_n"], s["sample_seed"])
+            returns.append(self.run_stage("sobol", factors, points, arms, keys))
+            report.sobol(factors, self.outcomes("sobol", sweep_dir, points))
+        report.write()
+        return returns
+
+    def arm_configs(self, arms: list[list[str]]):
+        """Each arm's validated config and the parameter keys it has (a strategy's tools bring their own)."""
+        from pocsim.cli import to_config
+        from pocsim.params import walk
+
+        loader = self.hydra_context.config_loader
+        configs = []
+        for arm in arms:
+            cfg = loader.load_sweep_config(self.config, list(arm))
+            with open_dict(cfg):
+                del cfg["hydra"]  # as the run itself sees its config
+            configs.append(to_config(cfg))
+        return configs, [{row.key for row in walk(c)} for c in configs]
+
+    def run_stage(self, stage: str, factors, points, arms, keys) -> Sequence[JobReturn]:
+        from pocsim import sensitivity
+
+        jobs = []
+        for i, point in enumerate(points):
+            values = sensitivity.overrides(factors, point)
+            for seed in range(self.s["seeds"]):
+                for arm, have in zip(arms, keys):
+                    mine = [v for f, v in zip(factors, values) if f.key in have]
+                    name = ",".join(a.lstrip("+~") for a in arm) + f",seed={seed}"
+                    jobs.append([*arm, *mine, f"seed={seed}", f"hydra.sweep.subdir='{stage}/p{i:05d}/{name}'"])
+        validate(self.hydra_context, self.config, jobs)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="A worker stopped while some jobs", category=UserWarning)
+            done = self.launcher.launch(jobs, initial_job_idx=self.job_idx)
+        self.job_idx += len(jobs)
+        return done
+
+    def outcomes(self, stage: str, sweep_dir: Path, points):
+        from pocsim import sensitivity
+        from pocsim.results import gather
+
+        runs = sorted(p.parent.parent for p in (sweep_dir / stage).glob("p*/*/.hydra/overrides.yaml"))
+        results = gather(sweep_dir, write=False, runs=runs)
+        results["point"] = results["run_dir"].str.extract(r"/p(\d+)/", expand=False).astype(int)
+        results = results[results["point"] < len(points)]
+        return sensitivity.outcomes(results, self.s["by"], self.s["baseline"])
+
+
+def check(s: dict) -> None:
+    key = "hydra.sweeper."
+    if s["method"] not in METHODS:
+        raise ConfigError(f"{key}method: must be one of {', '.join(METHODS)}, got {s['method']!r}")
+    if s["seeds"] < 1:
+        raise ConfigError(f"{key}seeds: must be >= 1, got {s['seeds']}")
+    if s["trajectories"] < 2:
+        raise ConfigError(f"{key}trajectories: must be >= 2 (Morris' statistics need two), got {s['trajectories']}")
+    if s["levels"] < 2 or s["levels"] % 2:
+        raise ConfigError(f"{key}levels: must be an even number >= 2, got {s['levels']}")
+    n = s["sobol_n"]
+    if n < 2 or n & (n - 1):
+        raise ConfigError(f"{key}sobol_n: must be a power of 2 >= 2 (Sobol' sequences), got {n}")
+    if s["top"] < 2:
+        raise ConfigError(f"{key}top: must be >= 2, got {s['top']}")

@@ -1,0 +1,118 @@
+"""The sensitivity sweeper's report: morris.csv, sobol.csv, their figures and sensitivity.md with a
+ranked table per outcome and a plain sentence naming the parameters that decide each outcome."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pocsim import sensitivity
+
+
+class Report:
+    def __init__(self, sweep_dir: Path, settings: dict):
+        self.dir = Path(sweep_dir)
+        self.s = settings
+        self.morris_tables: dict[str, pd.DataFrame] = {}
+        self.sobol_tables: dict[str, pd.DataFrame] = {}
+        self.points = {}
+
+    def morris(self, factors, points: np.ndarray, outcomes: pd.DataFrame) -> None:
+        self.points["morris"] = len(points)
+        for column in outcomes.columns:
+            self.morris_tables[column] = sensitivity.morris_indices(factors, points, outcomes[column],
+                                                                    self.s["sample_seed"])
+
+    def top(self, factors, k: int) -> list:
+        """The k parameters most influential on any outcome: mu* relative to each outcome's largest."""
+        score = pd.concat([t["mu_star"] / t["mu_star"].max() if t["mu_star"].max() > 0 else t["mu_star"]
+                           for t in self.morris_tables.values()], axis=1).max(axis=1)
+        keep = set(score.sort_values(ascending=False).index[:k])
+        return [f for f in factors if f.key in keep]
+
+    def sobol(self, factors, outcomes: pd.DataFrame) -> None:
+        self.points["sobol"] = len(outcomes)
+        for column in outcomes.columns:
+            self.sobol_tables[column] = sensitivity.sobol_indices(factors, outcomes[column], self.s["sample_seed"])
+
+    def write(self) -> None:
+        lines = ["# Which assumptions decide the answer", "",
+                 f"Method: {self.s['method']}; seeds 0-{self.s['seeds'] - 1} at every point, every arm on the same "
+                 f"seeds; a strategy's effect is its paired difference to {self.s['by']}={self.s['baseline']}, "
+                 "averaged over seeds.", ""]
+        if self.morris_tables:
+            self._save("morris", self.morris_tables)
+            lines += [f"## Morris screening ({self.points['morris']} points, {self.s['trajectories']} trajectories, "
+                      f"{self.s['levels']} levels)", "",
+                      "mu*: the mean absolute elementary effect (how much the outcome moves across the range); "
+                      "sigma: its spread (interactions or non-linearity). Figure: morris.png.", ""]
+            for outcome, table in self.morris_tables.items():
+                names = sensitivity.deciding(table, "mu_star", "mu_star_conf")
+                lines += [sensitivity.sentence(outcome, names, "Morris mu*"), "",
+                          markdown(table.head(10)), ""]
+            self._figure_morris()
+        if self.sobol_tables:
+            self._save("sobol", self.sobol_tables)
+            lines += [f"## Sobol indices ({self.points['sobol']} points)", "",
+                      "S1: the share of the outcome's variance a parameter explains alone; ST: with all its "
+                      "interactions (95 % bootstrap intervals). Figure: sobol.png.", ""]
+            for outcome, table in self.sobol_tables.items():
+                names = sensitivity.deciding(table, "ST", "ST_conf")
+                lines += [sensitivity.sentence(outcome, names, "Sobol total index"), "",
+                          markdown(table), ""]
+            self._figure_sobol()
+        _write_text(self.dir / "sensitivity.md", "\n".join(lines))
+
+    def _save(self, name: str, tables: dict) -> None:
+        long = pd.concat({k: t for k, t in tables.items()}, names=["outcome"]).reset_index()
+        tmp = self.dir / f".{name}.csv.tmp"
+        long.to_csv(tmp, index=False)
+        os.replace(tmp, self.dir / f"{name}.csv")
+
+    def _figure_morris(self) -> None:
+        import matplotlib.pyplot as plt
+
+        n = len(self.morris_tables)
+        fig, axes = plt.subplots(1, n, figsize=(5 * n, 4.2), squeeze=False)
+        for ax, (outcome, t) in zip(axes[0], self.morris_tables.items()):
+            ax.scatter(t["mu_star"], t["sigma"], s=12)
+            for name, row in t.head(5).iterrows():
+                ax.annotate(name.split(".", 1)[-1], (row["mu_star"], row["sigma"]), fontsize=6)
+            ax.set_xlabel("mu* (mean |elementary effect|)")
+            ax.set_ylabel("sigma")
+            ax.set_title(outcome, fontsize=8)
+        fig.tight_layout()
+        fig.savefig(self.dir / "morris.png", dpi=110)
+        plt.close(fig)
+
+    def _figure_sobol(self) -> None:
+        import matplotlib.pyplot as plt
+
+        n = len(self.sobol_tables)
+        fig, axes = plt.subplots(n, 1, figsize=(8, 2.2 + 0.25 * 15 * n / 2), squeeze=False)
+        for ax, (outcome, t) in zip(axes[:, 0], self.sobol_tables.items()):
+            y = np.arange(len(t))
+            ax.barh(y - 0.2, t["S1"], 0.4, xerr=t["S1_conf"], label="S1")
+            ax.barh(y + 0.2, t["ST"], 0.4, xerr=t["ST_conf"], label="ST")
+            ax.set_yticks(y, [k.split(".", 1)[-1] for k in t.index], fontsize=6)
+            ax.invert_yaxis()
+            ax.set_title(outcome, fontsize=8)
+            ax.legend(fontsize=6)
+        fig.tight_layout()
+        fig.savefig(self.dir / "sobol.png", dpi=110)
+        plt.close(fig)
+
+
+def markdown(table: pd.DataFrame) -> str:
+    head = f"| {table.index.name or ''} | " + " | ".join(table.columns) + " |"
+    rows = [f"| `{i}` | " + " | ".join(f"{v:.3g}" for v in row) + " |" for i, row in zip(table.index, table.to_numpy())]
+    return "\n".join([head, "|---" * (len(table.columns) + 1) + "|", *rows])
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text + "\n")
+    os.replace(tmp, path)
