@@ -19,6 +19,7 @@ class Report:
         self.morris_tables: dict[str, pd.DataFrame] = {}
         self.sobol_tables: dict[str, pd.DataFrame] = {}
         self.points = {}
+        self.robust: tuple | None = None
 
     def morris(self, factors, points: np.ndarray, outcomes: pd.DataFrame) -> None:
         self.points["morris"] = len(points)
@@ -37,6 +38,16 @@ class Report:
         self.points["sobol"] = len(outcomes)
         for column in outcomes.columns:
             self.sobol_tables[column] = sensitivity.sobol_indices(factors, outcomes[column], self.s["sample_seed"])
+
+    def robustness(self, source: str, rank: pd.DataFrame, values: pd.DataFrame, metric: str) -> None:
+        from pocsim import robustness
+
+        by = self.s["by"]
+        table = robustness.summary(rank, by)
+        tmp = self.dir / ".robustness.csv.tmp"
+        rank.to_csv(tmp, index=False)
+        os.replace(tmp, self.dir / "robustness.csv")
+        self.robust = (source, table, robustness.flip_regions(rank, values, by), metric, rank["resolved"].mean())
 
     def write(self) -> None:
         lines = ["# Which assumptions decide the answer", "",
@@ -64,6 +75,18 @@ class Report:
                 lines += [sensitivity.sentence(outcome, names, "Sobol total index"), "",
                           markdown(table), ""]
             self._figure_sobol()
+        if self.robust:
+            source, table, flips, metric, resolved = self.robust
+            best = table.index[0]
+            lines += [f"## Robustness of the ranking ({source})", "",
+                      f"Ranked by {metric} (mean over the seeds of each set). p_best: the share of sets in which "
+                      "the strategy is the best; p_best_resolved: best and clearly so (its paired difference to "
+                      "the runner-up excludes zero); regret: harm above the set's best strategy. "
+                      f"In {resolved:.0%} of the sets the best is resolved. Per set: robustness.csv.", "",
+                      markdown(table), "",
+                      f"Most often best: `{best}` ({table.loc[best, 'p_best']:.0%} of sets, median regret "
+                      f"{table.loc[best, 'regret_median']:.3g}).", "", "Where the ranking flips:", "", "```",
+                      flips, "```", ""]
         _write_text(self.dir / "sensitivity.md", "\n".join(lines))
 
     def _save(self, name: str, tables: dict) -> None:

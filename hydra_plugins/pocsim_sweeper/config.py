@@ -40,7 +40,7 @@ class SensitivitySweeperConf:
     """Global sensitivity analysis (sensitivity_sweeper.py; pocsim/sensitivity.py)."""
     _target_: str = "hydra_plugins.pocsim_sweeper.sensitivity_sweeper.SensitivitySweeper"
     params: Optional[Dict[str, str]] = None  # the arms (e.g. strategy: none,modular); never the seed
-    method: str = "screening"  # screening (Morris, then Sobol on the top), morris, sobol
+    method: str = "screening"  # screening (Morris, then Sobol on the top), morris, sobol, robustness
     include: List[str] = field(default_factory=list)  # key prefixes of the parameters to vary; [] = all
     exclude: List[str] = field(default_factory=lambda: ["step_hours"])  # numerics, not an assumption
     seeds: int = 3  # seeds 0..seeds-1 at every point, for every arm
@@ -49,6 +49,9 @@ class SensitivitySweeperConf:
     top: int = 15  # Sobol on this many parameters, the most influential in the screening
     sobol_n: int = 64  # Sobol: base sample (a power of 2); n x (k + 2) points
     sample_seed: int = 0  # SALib's sampling seed: the same command makes the same points
+    sets: int = 50  # robustness: parameter sets
+    from_posterior: bool = True  # robustness: draw the sets from the scenario's calibrated posterior if it has one
+    metric: str = "civilian_deaths"  # robustness: the harm strategies are ranked by
     by: str = "strategy"
     baseline: str = "none"
 

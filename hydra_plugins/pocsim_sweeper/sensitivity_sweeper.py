@@ -3,6 +3,7 @@ Sobol indices on the most influential parameters, every point run for every arm 
 
     pocsim -m +experiment=sensitivity                       # configs/experiment/sensitivity.yaml
     pocsim -m hydra/sweeper=sensitivity strategy=none,modular hydra.sweeper.include=[scenario.violence]
+    pocsim -m +experiment=robustness                        # the ranking across parameter sets
 
 Points come from SALib with a fixed sampling seed, so the same command makes the same points; each
 run's folder is named by stage, point, arm and seed (morris/p00012/strategy=none,seed=1), so with
@@ -29,7 +30,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from hydra_plugins.pocsim_sweeper.compose_once import compose_once, validate
 from pocsim.config import ConfigError
 
-METHODS = ("screening", "morris", "sobol")
+METHODS = ("screening", "morris", "sobol", "robustness")
 
 
 class SensitivitySweeper(Sweeper):
@@ -61,6 +62,8 @@ class SensitivitySweeper(Sweeper):
         if any(o.get_key_element().lstrip("+~") == "seed" for o in parsed):
             raise ConfigError("seed: the sensitivity sweeper runs seeds 0 to hydra.sweeper.seeds - 1 itself; drop seed=...")
         arms = BasicSweeper.split_arguments(parsed, None)[0]
+        # a run folder is named by what differs between the arms (and the seed), not by every override
+        self.swept = {o.get_key_element() for o in parsed if o.is_sweep_override()}
         configs, keys = self.arm_configs(arms)
         if not any(f"{s['by']}={s['baseline']}" in arm for arm in arms):
             raise ConfigError(f"hydra.sweeper.baseline: sweep {s['by']}={s['baseline']},OTHER (every point runs "
@@ -88,6 +91,8 @@ class SensitivitySweeper(Sweeper):
             points = sensitivity.sobol_points(factors, s["sobol_n"], s["sample_seed"])
             returns.append(self.run_stage("sobol", factors, points, arms, keys))
             report.sobol(factors, self.outcomes("sobol", sweep_dir, points))
+        if s["method"] == "robustness":
+            returns.append(self.robustness(factors, arms, keys, configs[0].scenario.posterior, report, sweep_dir))
         report.write()
         return returns
 
@@ -105,7 +110,32 @@ class SensitivitySweeper(Sweeper):
             configs.append(to_config(cfg))
         return configs, [{row.key for row in walk(c)} for c in configs]
 
-    def run_stage(self, stage: str, factors, points, arms, keys) -> Sequence[JobReturn]:
+    def robustness(self, factors, arms, keys, posterior_file: str, report, sweep_dir: Path):
+        """Parameter sets from the ranges (Latin hypercube), or rows of the scenario's calibrated
+        posterior drawn by weight, each run for every arm on the same seeds."""
+        import numpy as np
+        import pandas as pd
+
+        from pocsim import posterior, robustness
+
+        n, seed = self.s["sets"], self.s["sample_seed"]
+        if posterior_file and self.s["from_posterior"]:
+            df = posterior.load(posterior_file)
+            rows = np.random.default_rng(seed).choice(len(df), size=n, p=df["weight"] / df["weight"].sum())
+            values = df.drop(columns="weight").iloc[rows].reset_index(drop=True)
+            done = self.run_stage("robustness", [], np.zeros((n, 0)), arms, keys,
+                                  extra=[[f"scenario.posterior_sample={r}"] for r in rows])
+            source = f"{n} draws from the posterior {posterior_file}"
+        else:
+            points = robustness.sets(factors, n, seed)
+            values = pd.DataFrame(points, columns=[f.key for f in factors])
+            done = self.run_stage("robustness", factors, points, arms, keys)
+            source = f"{n} Latin-hypercube sets over {len(factors)} parameters' ranges"
+        rank = robustness.ranking(stage_results("robustness", sweep_dir, n), self.s["metric"], self.s["by"])
+        report.robustness(source, rank, values, self.s["metric"])
+        return done
+
+    def run_stage(self, stage: str, factors, points, arms, keys, extra=None) -> Sequence[JobReturn]:
         from pocsim import sensitivity
 
         jobs = []
@@ -113,8 +143,8 @@ class SensitivitySweeper(Sweeper):
             values = sensitivity.overrides(factors, point)
             for seed in range(self.s["seeds"]):
                 for arm, have in zip(arms, keys):
-                    mine = [v for f, v in zip(factors, values) if f.key in have]
-                    name = ",".join(a.lstrip("+~") for a in arm) + f",seed={seed}"
+                    mine = [v for f, v in zip(factors, values) if f.key in have] + (extra[i] if extra else [])
+                    name = ",".join([a.lstrip("+~") for a in arm if a.split("=")[0] in self.swept] + [f"seed={seed}"])
                     jobs.append([*arm, *mine, f"seed={seed}", f"hydra.sweep.subdir='{stage}/p{i:05d}/{name}'"])
         validate(self.hydra_context, self.config, jobs)
         with warnings.catch_warnings():
@@ -125,13 +155,19 @@ class SensitivitySweeper(Sweeper):
 
     def outcomes(self, stage: str, sweep_dir: Path, points):
         from pocsim import sensitivity
-        from pocsim.results import gather
 
-        runs = sorted(p.parent.parent for p in (sweep_dir / stage).glob("p*/*/.hydra/overrides.yaml"))
-        results = gather(sweep_dir, write=False, runs=runs)
-        results["point"] = results["run_dir"].str.extract(r"/p(\d+)/", expand=False).astype(int)
-        results = results[results["point"] < len(points)]
-        return sensitivity.outcomes(results, self.s["by"], self.s["baseline"])
+        return sensitivity.outcomes(stage_results(stage, sweep_dir, len(points)), self.s["by"], self.s["baseline"])
+
+
+def stage_results(stage: str, sweep_dir: Path, n: int):
+    """The gathered runs of a stage's first n points (an earlier, larger analysis may have left more
+    in the folder), with their point number."""
+    from pocsim.results import gather
+
+    runs = sorted(p.parent.parent for p in (sweep_dir / stage).glob("p*/*/.hydra/overrides.yaml"))
+    results = gather(sweep_dir, write=False, runs=runs)
+    results["point"] = results["run_dir"].str.extract(r"/p(\d+)/", expand=False).astype(int)
+    return results[results["point"] < n]
 
 
 def check(s: dict) -> None:
@@ -147,5 +183,7 @@ def check(s: dict) -> None:
     n = s["sobol_n"]
     if n < 2 or n & (n - 1):
         raise ConfigError(f"{key}sobol_n: must be a power of 2 >= 2 (Sobol' sequences), got {n}")
+    if s["sets"] < 2:
+        raise ConfigError(f"{key}sets: must be >= 2, got {s['sets']}")
     if s["top"] < 2:
         raise ConfigError(f"{key}top: must be >= 2, got {s['top']}")
