@@ -47,9 +47,12 @@ READ_OUTSIDE_THE_MODEL = {
     "TeachingNote.point_at": "pocsim/report_text.py, the sweep's report (metrics world by world)",
     "TeachingNote.expect": "pocsim/report_text.py, the sweep's report",
     "TeachingNote.ask": "pocsim/report_text.py, the sweep's report",
+    "ScenarioConfig.posterior_sample": "pocsim/posterior.py: which posterior row sets the calibrated values, "
+                                       "before the model is built (these runs have no posterior)",
 }
 # Numbers that control a run rather than describe the world: a setting will do, no unit or range.
-RUN_CONTROL = {"PocsimConfig.seed", "PocsimConfig.days", "ExportConfig.frame_days", "ExportConfig.fps"}
+RUN_CONTROL = {"PocsimConfig.seed", "PocsimConfig.days", "ExportConfig.frame_days", "ExportConfig.fps",
+               "ScenarioConfig.posterior_sample"}
 
 
 def composed_configs() -> list:
