@@ -24,11 +24,11 @@ from pathlib import Path
 from pocsim.config import ConfigError
 
 
-def report(history, study) -> str:
+def report(history, scale, study) -> str:
     from pocsim.calibration import generation_summary, posterior_table
 
     gens = generation_summary(history)
-    table = posterior_table(history)
+    table = posterior_table(history, scale)
     lines = [f"study {study.name}: {len(gens)} generation(s), {int(gens['samples'].sum())} simulations",
              gens.to_string(index=False, float_format=lambda v: f"{v:.3g}"), "",
              "posterior (last generation): weighted mean [5%, 95%]"]
@@ -96,11 +96,11 @@ def main(argv: list[str] | None = None) -> None:
         if args.generations == 0 and not Path(args.db).exists():
             raise ConfigError(f"--db: {args.db} does not exist (nothing to report)")
         logging.getLogger("ABC").setLevel(logging.INFO)
-        history = run(study, Path(args.db), args.population, args.generations, args.workers, args.launcher,
-                      args.min_acceptance)
-        print(report(history, study))
+        history, scale = run(study, Path(args.db), args.population, args.generations, args.workers, args.launcher,
+                             args.min_acceptance)
+        print(report(history, scale, study))
         if args.export is not None:
-            export(history, args.export)
+            export(history, scale, args.export)
             print(f"posterior written to {args.export}")
     except ConfigError as exc:
         if os.environ.get("HYDRA_FULL_ERROR") == "1":

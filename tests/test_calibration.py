@@ -59,6 +59,20 @@ def test_priors_are_the_parameter_tables_ranges():
                       "scenario.groups.FPL.aggression": (0.0, 1.0)}
 
 
+def test_the_logit_scale_keeps_the_priors_uniform_on_each_range():
+    """ABC moves on the logit of a parameter's place in its range: the standard logistic prior there
+    is the uniform (or log-uniform) prior on the range, and every value maps back inside it."""
+    from scipy import stats
+
+    scale = calibration.Scale({"a": (24.0, 336.0), "b": (0.0, 1.0)}, log_scale=["a"])
+    y = stats.logistic.rvs(size=4000, random_state=0)
+    a, b = scale.to_value("a", y), scale.to_value("b", y)
+    assert stats.kstest(np.log(a), stats.uniform(np.log(24), np.log(336 / 24)).cdf).pvalue > 0.01
+    assert stats.kstest(b, stats.uniform(0, 1).cdf).pvalue > 0.01
+    assert scale.to_value("a", np.array([-800.0, 800.0])) == pytest.approx([24.0, 336.0])
+    assert scale.to_value("a", scale.to_logit("a", 96.0)) == pytest.approx(96.0)
+
+
 @pytest.mark.parametrize("key, log, match", [
     ("scenario.name", [], "not a parameter with a range"),
     ("scenario.violence.no_such_key", [], "not a parameter with a range"),
@@ -77,15 +91,15 @@ def test_a_tiny_study_runs_resumes_and_exports(tmp_path):
 
     study, db = tiny_study(), tmp_path / "abc.db"
     target = {name: 0.0 for name in calibration.STATISTICS} | {"log10_events_per_million_year": 2.0}
-    history = calibration.run(study, db, population_size=4, generations=2, launcher="serial", target=target)
+    history, scale = calibration.run(study, db, population_size=4, generations=2, launcher="serial", target=target)
     assert history.max_t == 1
     first = history.get_distribution(t=0)[0].sort_index()
-    history = calibration.run(study, db, population_size=4, generations=3, launcher="serial")  # resumes
+    history, scale = calibration.run(study, db, population_size=4, generations=3, launcher="serial")  # resumes
     assert history.max_t == 2
     pd.testing.assert_frame_equal(history.get_distribution(t=0)[0].sort_index(), first)  # kept, not redone
 
-    table = calibration.export(history, tmp_path / "posterior.csv")
-    assert set(table.columns) == {*PARAMETERS, "weight"} and len(table) == 4
+    table = calibration.export(history, scale, tmp_path / "posterior.csv")
+    assert list(table.columns) == [*PARAMETERS, "weight"] and len(table) == 4
     assert table["weight"].sum() == pytest.approx(1.0)
     assert table[PARAMETERS[0]].between(24, 336).all() and table[PARAMETERS[1]].between(0, 1).all()
 
