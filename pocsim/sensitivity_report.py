@@ -59,7 +59,9 @@ class Report:
             lines += [f"## Morris screening ({self.points['morris']} points, {self.s['trajectories']} trajectories, "
                       f"{self.s['levels']} levels)", "",
                       "mu*: the mean absolute elementary effect (how much the outcome moves across the range); "
-                      "sigma: its spread (interactions or non-linearity). Figure: morris.png.", ""]
+                      "sigma: its spread (interactions or non-linearity). A sentence names the parameters whose "
+                      "index's 95 % interval excludes zero and that reach a tenth of the largest. Figure: morris.png.",
+                      ""]
             for outcome, table in self.morris_tables.items():
                 names = sensitivity.deciding(table, "mu_star", "mu_star_conf")
                 lines += [sensitivity.sentence(outcome, names, "Morris mu*"), "",
