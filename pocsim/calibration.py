@@ -302,8 +302,17 @@ def predictive_check(study: Study, folders: list[Path]) -> pd.DataFrame:
 
 
 def generation_summary(history) -> pd.DataFrame:
-    """Per generation: epsilon, particles, simulations, acceptance rate."""
+    """Per generation: epsilon, simulations, acceptance rate and the effective sample size of the
+    weights (1 / sum of squared normalised weights; a few particles carrying the weight means the
+    posterior is known only roughly)."""
     pops = history.get_all_populations()
     pops = pops[pops["t"] >= 0].copy()
     pops["acceptance"] = history.get_nr_particles_per_population().reindex(pops["t"]).to_numpy() / pops["samples"]
-    return pops[["t", "epsilon", "samples", "acceptance"]].reset_index(drop=True)
+    pops["ess"] = [effective_sample_size(history.get_distribution(m=0, t=int(t))[1]) for t in pops["t"]]
+    return pops[["t", "epsilon", "samples", "acceptance", "ess"]].reset_index(drop=True)
+
+
+def effective_sample_size(weights) -> float:
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    return float(1.0 / np.sum(w**2))

@@ -98,6 +98,9 @@ def test_a_tiny_study_runs_resumes_and_exports(tmp_path):
     assert history.max_t == 2
     pd.testing.assert_frame_equal(history.get_distribution(t=0)[0].sort_index(), first)  # kept, not redone
 
+    gens = calibration.generation_summary(history)
+    assert list(gens["t"]) == [0, 1, 2] and gens["ess"].between(1, 4).all()
+    assert gens["ess"].iloc[0] == pytest.approx(4.0)  # generation 0: the prior's own draws, equal weights
     table = calibration.export(history, scale, tmp_path / "posterior.csv")
     assert list(table.columns) == [*PARAMETERS, "weight"] and len(table) == 4
     assert table["weight"].sum() == pytest.approx(1.0)
