@@ -19,6 +19,7 @@ import argparse
 import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from pocsim.config import ConfigError
@@ -96,6 +97,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.generations == 0 and not Path(args.db).exists():
             raise ConfigError(f"--db: {args.db} does not exist (nothing to report)")
         logging.getLogger("ABC").setLevel(logging.INFO)
+        # loky replaces a worker whose memory grew (a year's model is ~0.5 GB) and warns; no job is lost
+        warnings.filterwarnings("ignore", message="A worker stopped while some jobs", category=UserWarning)
         history, scale = run(study, Path(args.db), args.population, args.generations, args.workers, args.launcher,
                              args.min_acceptance)
         print(report(history, scale, study))
