@@ -36,3 +36,27 @@ def test_community_weights_widen_a_communitys_home_area():
 def test_community_weights_must_match_the_communities(weights):
     with pytest.raises(ConfigError, match="scenario.villages.community_weights"):
         make_config(f"scenario.villages.community_weights={weights}")
+
+
+def test_car_ouaka_runs_at_its_calibrated_posterior_mean():
+    """The calibrated values come from pocsim/posteriors/car_ouaka.csv (pocsim-calibrate), not typed in."""
+    from pocsim import posterior
+
+    cfg = make_config("scenario=car_ouaka", small=False)
+    mean = posterior.mean(posterior.load("car_ouaka.csv"))
+    assert cfg.scenario.posterior == "car_ouaka.csv" and cfg.scenario.posterior_sample == -1
+    assert cfg.scenario.violence.raid_interval_hours == mean["scenario.violence.raid_interval_hours"]
+    upc = next(g for g in cfg.scenario.groups if g.name == "UPC")
+    assert upc.aggression == mean["scenario.groups.UPC.aggression"]
+    assert cfg.scenario.group_behaviour.campaigns  # the dynamics the posterior was calibrated with
+    ouham = make_config("scenario=car_ouham", small=False)  # out of sample: the same posterior
+    assert ouham.scenario.violence.lethality == cfg.scenario.violence.lethality
+
+
+def test_posterior_draws_differ_by_seed():
+    from pocsim import posterior
+
+    df = posterior.load("car_ouaka.csv")
+    assert len({posterior.sample(df, seed) for seed in range(40)}) > 1
+    cfg = make_config("scenario=car_ouaka", "+posterior=true", "seed=5", small=False)
+    assert cfg.scenario.posterior_sample == posterior.sample(df, 5)
