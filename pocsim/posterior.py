@@ -2,11 +2,12 @@
 
 A calibration (pocsim/calibration.py, `pocsim-calibrate`) stores its posterior as a small CSV in
 pocsim/posteriors: one column per calibrated parameter, keyed as in the parameter table
-(`scenario.violence.lethality`, `scenario.groups.UPC.aggression`), and a `weight` column. A scenario
-that names the file (`scenario.posterior`) runs at the posterior mean, or at one row
-(`scenario.posterior_sample=N`); `+posterior=true` draws a row per seed instead, so a sweep over
-seeds spreads over the posterior as well as over worlds. The draw has a stream of its own: the
-world and every other draw stay as they were for that seed.
+(`scenario.violence.lethality`, `scenario.groups.UPC.aggression`), and a `weight` column. The
+scenario's YAML holds the posterior mean (to 4 significant digits, held to the file by a test), so
+overrides on the command line win as for any value. `scenario.posterior_sample=N` runs one
+particle instead, and `+posterior=true` draws a particle per seed, so a sweep over seeds spreads over
+the posterior as well as over worlds; a particle sets every calibrated key. The draw has a stream of
+its own: the world and every other draw stay as they were for that seed.
 """
 
 from __future__ import annotations
@@ -75,8 +76,8 @@ def set_values(cfg: DictConfig, values: dict[str, float]) -> None:
 
 
 def apply(cfg: DictConfig) -> DictConfig:
-    """The config with the scenario's posterior applied (a copy; `scenario.posterior_sample` says
-    which row, -1 for the mean), and without the `+posterior=true` switch."""
+    """The config with the posterior particle it asks for (a copy; `scenario.posterior_sample` says
+    which row; -1: none, the YAML's posterior mean), and without the `+posterior=true` switch."""
     draw = cfg.get(SWITCH, None)
     if draw is not None:
         if not isinstance(draw, bool):
@@ -95,7 +96,9 @@ def apply(cfg: DictConfig) -> DictConfig:
     if not -1 <= row < len(df):
         raise ConfigError(f"scenario.posterior_sample: must be -1 (the mean) or a row 0-{len(df) - 1} of {file}, "
                           f"got {row}")
+    if row == -1:
+        return cfg
     cfg = copy.deepcopy(cfg)
-    set_values(cfg, mean(df) if row == -1 else row_values(df, row))
+    set_values(cfg, row_values(df, row))
     cfg.scenario.posterior_sample = row
     return cfg
