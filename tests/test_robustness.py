@@ -69,3 +69,6 @@ def test_robustness_draws_from_a_calibrated_posterior(tmp_path):
     assert "3 draws from the posterior" in (tmp_path / "rob" / "sensitivity.md").read_text()
     overrides = (next((tmp_path / "rob" / "robustness").glob("p00000/*")) / ".hydra" / "overrides.yaml").read_text()
     assert "scenario.posterior_sample=" in overrides
+    # a particle drawn twice must not be the same runs counted twice: each set has seeds of its own
+    seeds = {p.name.rsplit("seed=", 1)[1] for p in (tmp_path / "rob" / "robustness").glob("p00001/*")}
+    assert seeds == {"2", "3"}

@@ -123,8 +123,10 @@ class SensitivitySweeper(Sweeper):
             df = posterior.load(posterior_file)
             rows = np.random.default_rng(seed).choice(len(df), size=n, p=df["weight"] / df["weight"].sum())
             values = df.drop(columns="weight").iloc[rows].reset_index(drop=True)
+            # draws repeat a particle as often as its weight says: each set gets seeds of its own, or
+            # repeated draws would be the same runs counted again
             done = self.run_stage("robustness", [], np.zeros((n, 0)), arms, keys,
-                                  extra=[[f"scenario.posterior_sample={r}"] for r in rows])
+                                  extra=[[f"scenario.posterior_sample={r}"] for r in rows], own_seeds=True)
             source = f"{n} draws from the posterior {posterior_file}"
         else:
             points = robustness.sets(factors, n, seed)
@@ -135,13 +137,17 @@ class SensitivitySweeper(Sweeper):
         report.robustness(source, rank, values, self.s["metric"])
         return done
 
-    def run_stage(self, stage: str, factors, points, arms, keys, extra=None) -> Sequence[JobReturn]:
+    def run_stage(self, stage: str, factors, points, arms, keys, extra=None,
+                  own_seeds: bool = False) -> Sequence[JobReturn]:
+        """Every point x seed x arm; the same seeds at every point (common random numbers across
+        points), or with `own_seeds` seeds i*seeds .. (i+1)*seeds-1 at point i."""
         from pocsim import sensitivity
 
         jobs = []
         for i, point in enumerate(points):
             values = sensitivity.overrides(factors, point)
-            for seed in range(self.s["seeds"]):
+            first = i * self.s["seeds"] if own_seeds else 0
+            for seed in range(first, first + self.s["seeds"]):
                 for arm, have in zip(arms, keys):
                     mine = [v for f, v in zip(factors, values) if f.key in have] + (extra[i] if extra else [])
                     name = ",".join([a.lstrip("+~") for a in arm if a.split("=")[0] in self.swept] + [f"seed={seed}"])
