@@ -227,9 +227,14 @@ def sampler(launcher: str, workers: int):
         return pyabc.sampler.ConcurrentFutureSampler(get_reusable_executor(max_workers=workers),
                                                      client_max_jobs=workers)
     if launcher == "ray":
+        address = os.environ.get("RAY_ADDRESS")
+        if not address:
+            # never start a Ray instance of our own here: it would listen beyond loopback
+            raise ConfigError("--launcher ray: set RAY_ADDRESS to a running Ray cluster (ray start --head on "
+                              "it); on one machine use --launcher joblib")
         from ray.util.multiprocessing import Pool
 
-        return pyabc.sampler.MappingSampler(map_=Pool(ray_address=os.environ.get("RAY_ADDRESS")).map)
+        return pyabc.sampler.MappingSampler(map_=Pool(ray_address=address).map)
     if launcher == "serial":
         return pyabc.sampler.SingleCoreSampler()
     raise ConfigError(f"--launcher: must be joblib, ray or serial, got {launcher!r}")

@@ -3,6 +3,7 @@ pocsim-validate's patterns, its priors the parameter table's ranges, its study r
 stopped, and its exported posterior is what runs apply (pocsim/posterior.py)."""
 
 import math
+import os
 import subprocess
 import sys
 
@@ -115,8 +116,12 @@ def test_the_cli_reports_bad_input_in_one_line(tmp_path):
                       (["experiments/ouaka_calibration/study.yaml", "--db", "x.db", "--population", "1"],
                        "--population"),
                       (["experiments/ouaka_calibration/study.yaml", "--db", str(tmp_path / "none.db"),
-                        "--generations", "0"], "--db")):
-        out = subprocess.run([sys.executable, "-m", "pocsim.calibrate_cli", *args], capture_output=True, text=True)
+                        "--generations", "0"], "--db"),
+                      (["experiments/ouaka_calibration/study.yaml", "--db", str(tmp_path / "r.db"),
+                        "--launcher", "ray"], "RAY_ADDRESS")):
+        env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+        out = subprocess.run([sys.executable, "-m", "pocsim.calibrate_cli", *args], capture_output=True, text=True,
+                             env=env)
         assert out.returncode == 2, out.stderr
         assert out.stderr.count("\n") == 1 and key in out.stderr and "Traceback" not in out.stderr
 
