@@ -17,7 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from pocsim.config import ConfigError
@@ -33,7 +32,10 @@ def path(file: str) -> Path:
 
 
 @lru_cache(maxsize=8)
-def load(file: str) -> pd.DataFrame:
+def load(file: str):
+    # pandas only here: pocsim.cli imports this module in every sweep worker, which must not pay for it
+    import pandas as pd
+
     p = path(file)
     if not p.is_file():
         raise ConfigError(f"scenario.posterior: {file} not found (a CSV in pocsim/posteriors, from pocsim-calibrate)")
@@ -43,16 +45,16 @@ def load(file: str) -> pd.DataFrame:
     return df
 
 
-def mean(df: pd.DataFrame) -> dict[str, float]:
+def mean(df) -> dict[str, float]:
     w = df[WEIGHT].to_numpy() / df[WEIGHT].sum()
     return {key: float(np.dot(w, df[key].to_numpy())) for key in df.columns if key != WEIGHT}
 
 
-def row_values(df: pd.DataFrame, row: int) -> dict[str, float]:
+def row_values(df, row: int) -> dict[str, float]:
     return {key: float(df[key].iloc[row]) for key in df.columns if key != WEIGHT}
 
 
-def sample(df: pd.DataFrame, seed: int) -> int:
+def sample(df, seed: int) -> int:
     """A row drawn by weight from the seed's own stream for this purpose."""
     from pocsim.streams import Streams
 
