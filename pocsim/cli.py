@@ -9,6 +9,7 @@ folder holds its files only once the run has finished (pocsim.run.write_run).
 
 from __future__ import annotations
 
+import _thread
 import functools
 import json
 import os
@@ -62,6 +63,7 @@ def _reject_unknown_keys(cfg, schema, prefix: str = "") -> None:
 
 # Set by main(): whether the user asked for full tracebacks (HYDRA_FULL_ERROR=1).
 _FULL_ERROR = False
+_IN_MAIN = False  # set by main(): this process is the one the user started
 _FAILED: list[Exception] = []
 
 
@@ -72,6 +74,10 @@ def app(cfg: DictConfig) -> dict | None:
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
     in_sweep = hc.mode == RunMode.MULTIRUN
+    if not _IN_MAIN and threading.current_thread() is threading.main_thread():
+        # a launcher's worker process (main() ran elsewhere): Ctrl-C is the sweep's to handle. The
+        # fork hook in main() misses workers started without os.fork (loky can spawn by fork_exec)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     if in_sweep and cfg.get("resume") and (run_dir / "summary.json").exists():
         return json.loads((run_dir / "summary.json").read_text())  # done in an earlier try
     try:
@@ -156,7 +162,9 @@ def _interrupt_again(unraisable, default=sys.unraisablehook) -> None:
     traceback, and the sweep would go on: deliver it again a moment later, from another thread,
     so that it lands once the callback is over, where it stops the sweep."""
     if isinstance(unraisable.exc_value, KeyboardInterrupt):
-        again = threading.Timer(0.1, signal.raise_signal, args=(signal.SIGINT,))
+        # interrupt_main, not raise_signal: a signal raised from the timer's thread goes to that
+        # thread, where it can sit blocked; this runs the SIGINT handler in the main thread itself
+        again = threading.Timer(0.1, _thread.interrupt_main, args=(signal.SIGINT,))
         again.daemon = True
         again.start()
     else:
@@ -164,8 +172,9 @@ def _interrupt_again(unraisable, default=sys.unraisablehook) -> None:
 
 
 def main() -> None:
-    global _FULL_ERROR
+    global _FULL_ERROR, _IN_MAIN
     _FULL_ERROR = os.environ.get("HYDRA_FULL_ERROR") == "1"
+    _IN_MAIN = True
     # Let errors reach us instead of Hydra's multi-line report; print one line unless asked.
     os.environ["HYDRA_FULL_ERROR"] = "1"
     # Ctrl-C is the sweep's to handle: processes it forks (joblib's workers; loky forks, then
