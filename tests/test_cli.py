@@ -140,9 +140,12 @@ def test_ctrl_c_stops_a_parallel_sweep_with_one_line(tmp_path):
     import time
 
     sweep = tmp_path / "sweep"
+    # as from a terminal: Ctrl-C at its default, whatever an earlier test left in this test process
+    # (an ignored signal stays ignored across exec)
     proc = subprocess.Popen([sys.executable, "-m", "pocsim", "-m", "+launcher=joblib", *SMALL, "days=60",
                              "seed=range(0,40)", f"hydra.sweep.dir={sweep}"], cwd=tmp_path, start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "CI": "1"})
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "CI": "1"},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 120
     while not list(sweep.glob("*/summary.json")) and time.time() < deadline:
         time.sleep(0.2)
@@ -160,9 +163,13 @@ def test_a_ctrl_c_swallowed_by_a_callback_is_delivered_again(monkeypatch):
     import time
     import weakref
 
+    import signal
+
     from pocsim.cli import _interrupt_again
 
     monkeypatch.setattr(sys, "unraisablehook", _interrupt_again)
+    # Python's own Ctrl-C handler, as in pocsim's process, whatever an earlier test left here
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     class Thing:
         pass
