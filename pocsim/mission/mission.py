@@ -154,6 +154,13 @@ class Mission:
         return False
 
     # --- bases ---------------------------------------------------------------------------------
+    def company_town(self, k: int, among: int = 0) -> int:
+        """The cell where the k-th company of a tool is based: the largest towns in turn, wrapping
+        round when there are more companies than towns; `among` keeps to that many of the largest
+        (0: all)."""
+        towns = self.towns[:among or None]
+        return int(self.view.villages.cell[towns[k % len(towns)]])
+
     def open_base(self, cell: int, troops: float, temporary: bool = False) -> Base:
         """A base at `cell`, or more troops for the one of the same kind already there."""
         base = next((b for b in self.bases if b.cell == cell and b.temporary == temporary), None)

@@ -32,9 +32,8 @@ class CompanyBases(Tool):
     def deploy(self) -> None:
         m = self.mission
         size = m.cfg.company_size
-        towns = m.towns[:self.p.towns or None]  # 0: every town
         companies = self.granted("troops") // size
         for k in range(companies):
-            base = m.open_base(int(self.view.villages.cell[towns[k % len(towns)]]), float(size))
+            base = m.open_base(m.company_town(k, among=self.p.towns), float(size))
             if base not in m.field_bases:
                 m.field_bases.append(base)

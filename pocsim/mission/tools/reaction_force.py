@@ -39,9 +39,8 @@ class ReactionForce(Tool):
         m = self.mission
         size = m.cfg.company_size
         self.helicopters_free = m.cfg.helicopters
-        towns = m.towns[:self.p.towns or None]  # 0: every town
         for k in range(self.granted("troops") // size):
-            hub = int(self.view.villages.cell[towns[k % len(towns)]])
+            hub = m.company_town(k, among=self.p.towns)
             m.open_base(hub, 0.0)  # the company's own standby base (no garrison beyond it)
             m.units.append(Standby(self, hub, float(size)))
 

@@ -40,7 +40,7 @@ class TemporaryBases(Tool):
         companies = self.granted("troops") // size
         self.bases = []
         for k in range(companies):  # at the towns until the picture says where threat is
-            base = m.open_base(int(self.view.villages.cell[m.towns[k % len(m.towns)]]), float(size), temporary=True)
+            base = m.open_base(m.company_town(k), float(size), temporary=True)
             if base not in self.bases:
                 self.bases.append(base)
                 m.field_bases.append(base)
