@@ -38,6 +38,7 @@ import pandas as pd
 import yaml
 
 from pocsim import patterns
+from pocsim.atomic import write_atomically
 from pocsim.config import ConfigError
 
 
@@ -279,9 +280,7 @@ def posterior_table(history, scale: Scale) -> pd.DataFrame:
 def export(history, scale: Scale, out: Path) -> pd.DataFrame:
     table = posterior_table(history, scale)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    table.to_csv(tmp, index=False, float_format="%.6g")
-    os.replace(tmp, out)
+    write_atomically(out, table.to_csv(index=False, float_format="%.6g"))
     return table
 
 

@@ -22,6 +22,7 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 import yaml
 
+from pocsim import report_text
 from pocsim.results import YAML_LOADER, run_folders
 
 CELL_KM = 25.0
@@ -288,10 +289,7 @@ def estimates(panel: pd.DataFrame) -> pd.DataFrame:
 def markdown(table: pd.DataFrame) -> str:
     cols = ["outcome", "term", "coef", "se", "ci_low", "ci_high", "rate_ratio", "n", "verdict"]
     fmt = {c: "{:.3f}".format for c in ("coef", "se", "ci_low", "ci_high", "rate_ratio")}
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for _, r in table.iterrows():
-        lines.append("| " + " | ".join(fmt.get(c, str)(r[c]) for c in cols) + " |")
-    return "\n".join(lines)
+    return report_text.markdown(pd.DataFrame({c: table[c].map(fmt.get(c, str)) for c in cols}))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,7 @@ from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import HydraException
 from omegaconf.errors import OmegaConfBaseException
 
+from pocsim.atomic import write_atomically
 from pocsim.cli import one_line, to_config
 from pocsim.config import ConfigError, register_configs
 from pocsim.params import Row, walk
@@ -167,16 +168,6 @@ def table_csv(by_section: dict[str, list[Row]]) -> str:
                         "" if i is None or i.low is None else text(i.low),
                         "" if i is None or i.high is None else text(i.high), i.source if i else "", kind])
     return buf.getvalue()
-
-
-def write_atomically(path: Path, content: str) -> None:
-    """A temporary file beside the target, moved over it: readers never see half a table."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # (not mkstemp: its file would be private)
-    try:
-        tmp.write_text(content, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,13 +7,13 @@ run elsewhere. Time series are read one run at a time and summed, never all held
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 from pocsim import report_text as text
+from pocsim.atomic import write_atomically
 from pocsim.config import ConfigError
 from pocsim.results import comparison, contrast, gather
 from pocsim.sweep_figures import draw
@@ -66,9 +66,7 @@ def write_markdown(sweep_dir: Path, note: list[str], opening: list[str], sentenc
            "percent of the baseline's mean. Every metric with every statistic is in "
            "`comparison.csv`.", "", text.markdown(wide), END, "", text.HOW_TO_READ, ""]
     out += [f"![{p.stem}]({p.relative_to(sweep_dir)})" for p in figures if p.suffix == ".png"]
-    tmp = sweep_dir / ".report.md.tmp"
-    tmp.write_text("\n".join(out) + "\n")
-    os.replace(tmp, sweep_dir / "report.md")
+    write_atomically(sweep_dir / "report.md", "\n".join(out) + "\n")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -98,6 +96,4 @@ def copy_summary(report_md: Path, target: Path) -> None:
     if START not in old or END not in old:
         raise ConfigError(f"--into: {target} has no {START} ... {END} lines to replace")
     new = old[: old.index(START)] + summary + old[old.index(END) + len(END):]
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(new)
-    os.replace(tmp, target)
+    write_atomically(target, new)

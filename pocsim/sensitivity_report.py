@@ -3,13 +3,13 @@ ranked table per outcome and a plain sentence naming the parameters that decide 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from pocsim import sensitivity
+from pocsim import report_text, sensitivity
+from pocsim.atomic import write_atomically
 
 
 class Report:
@@ -44,9 +44,7 @@ class Report:
 
         by = self.s["by"]
         table = robustness.summary(rank, by)
-        tmp = self.dir / ".robustness.csv.tmp"
-        rank.to_csv(tmp, index=False)
-        os.replace(tmp, self.dir / "robustness.csv")
+        write_atomically(self.dir / "robustness.csv", rank.to_csv(index=False))
         self.robust = (source, table, robustness.flip_regions(rank, values, by), metric, rank["resolved"].mean())
 
     def write(self) -> None:
@@ -89,13 +87,11 @@ class Report:
                       f"Most often best: `{best}` ({table.loc[best, 'p_best']:.0%} of sets, median regret "
                       f"{table.loc[best, 'regret_median']:.3g}).", "", "Where the ranking flips:", "", "```",
                       flips, "```", ""]
-        _write_text(self.dir / "sensitivity.md", "\n".join(lines))
+        write_atomically(self.dir / "sensitivity.md", "\n".join(lines) + "\n")
 
     def _save(self, name: str, tables: dict) -> None:
         long = pd.concat({k: t for k, t in tables.items()}, names=["outcome"]).reset_index()
-        tmp = self.dir / f".{name}.csv.tmp"
-        long.to_csv(tmp, index=False)
-        os.replace(tmp, self.dir / f"{name}.csv")
+        write_atomically(self.dir / f"{name}.csv", long.to_csv(index=False))
 
     def _figure_morris(self) -> None:
         import matplotlib.pyplot as plt
@@ -132,12 +128,7 @@ class Report:
 
 
 def markdown(table: pd.DataFrame) -> str:
-    head = f"| {table.index.name or ''} | " + " | ".join(table.columns) + " |"
-    rows = [f"| `{i}` | " + " | ".join(f"{v:.3g}" for v in row) + " |" for i, row in zip(table.index, table.to_numpy())]
-    return "\n".join([head, "|---" * (len(table.columns) + 1) + "|", *rows])
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text + "\n")
-    os.replace(tmp, path)
+    """An index of names and columns of numbers, as the sweep reports' tables are written."""
+    shown = table.map(lambda v: f"{v:.3g}")
+    shown.insert(0, table.index.name or "", [f"`{i}`" for i in table.index])
+    return report_text.markdown(shown)
