@@ -26,17 +26,18 @@ from pocsim.config import ConfigError
 
 
 def report(history, scale, study) -> str:
-    from pocsim.calibration import generation_summary, posterior_table
+    from pocsim.calibration import generation_summary, posterior_table, weighted_quantiles
+    from pocsim.posterior import mean
 
     gens = generation_summary(history)
     table = posterior_table(history, scale)
     lines = [f"study {study.name}: {len(gens)} generation(s), {int(gens['samples'].sum())} simulations",
              gens.to_string(index=False, float_format=lambda v: f"{v:.3g}"), "",
              "posterior (last generation): weighted mean [5%, 95%]"]
+    means = mean(table)
     for key in study.parameters:
-        q = _weighted_quantiles(table[key].to_numpy(), table["weight"].to_numpy(), (0.05, 0.95))
-        mean = float((table[key] * table["weight"]).sum())
-        lines.append(f"  {key:55s} {mean:10.4g} [{q[0]:.4g}, {q[1]:.4g}]")
+        q = weighted_quantiles(table[key].to_numpy(), table["weight"].to_numpy(), (0.05, 0.95))
+        lines.append(f"  {key:55s} {means[key]:10.4g} [{q[0]:.4g}, {q[1]:.4g}]")
     return "\n".join(lines)
 
 
@@ -51,14 +52,6 @@ def check_report(study, folders) -> str:
         lines.append(f"| {r.statistic} | {r.record:.3g} | {r.runs_median:.3g} [{r.runs_5:.3g}, {r.runs_95:.3g}] | "
                      f"{'yes' if r.within else '**no**'} | {r.share_below:.0%} |")
     return "\n".join(lines)
-
-
-def _weighted_quantiles(values, weights, qs):
-    import numpy as np
-
-    order = np.argsort(values)
-    cum = np.cumsum(weights[order]) / np.sum(weights)
-    return [float(values[order][min(np.searchsorted(cum, q), len(values) - 1)]) for q in qs]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -316,6 +316,14 @@ def generation_summary(history) -> pd.DataFrame:
     return pops[["t", "epsilon", "samples", "acceptance", "ess"]].reset_index(drop=True)
 
 
+def weighted_quantiles(values, weights, qs) -> list[float]:
+    """Quantiles of weighted particles: the smallest value whose cumulative weight reaches q."""
+    values, weights = np.asarray(values), np.asarray(weights, dtype=float)
+    order = np.argsort(values)
+    cum = np.cumsum(weights[order]) / np.sum(weights)
+    return [float(values[order][min(np.searchsorted(cum, q), len(values) - 1)]) for q in qs]
+
+
 def effective_sample_size(weights) -> float:
     w = np.asarray(weights, dtype=float)
     w = w / w.sum()
