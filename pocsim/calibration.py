@@ -77,10 +77,11 @@ STATISTICS = {
     "state_event_share": ("state_event_share", float, 0.0),
 }
 # against the record's decade as one window; the others against its median year
-POOLED = {"events_per_million_year", "deaths_median", "deaths_mean", "share_10_plus", "state_event_share"}
+POOLED = {"n_events", "events_per_million_year", "deaths_median", "deaths_mean", "share_10_plus",
+          "state_event_share"}
 
 
-def statistics(pattern: dict, n_events: float, population: float, years: float) -> dict[str, float]:
+def statistics(pattern: dict, population: float, years: float) -> dict[str, float]:
     """The summary statistics of one window's patterns. Too few events for a pattern give its
     'nothing there' value (no clustering, no bursts); no events at all count as half an event, so
     the rate stays finite and a silent world is far from a violent record, not undefined."""
@@ -88,7 +89,7 @@ def statistics(pattern: dict, n_events: float, population: float, years: float) 
     for name, (key, transform, empty) in STATISTICS.items():
         value = pattern[key]
         if key == "events_per_million_year":
-            value = max(n_events, 0.5) / (population / 1e6) / years
+            value = max(pattern["n_events"], 0.5) / (population / 1e6) / years
         elif value is None or not math.isfinite(value) or (transform is math.log10 and value <= 0):
             out[name] = float(empty)
             continue
@@ -109,7 +110,7 @@ def observed(study: Study) -> dict[str, float]:
                               region.population)
     typical = {key: float(years[key].median()) for key in years.columns if key != "year"}
     pattern = {key: (whole[key] if key in POOLED else typical.get(key, math.nan)) for key in whole}
-    return statistics(pattern, whole["n_events"], region.population, last - first + 1)
+    return statistics(pattern, region.population, last - first + 1)
 
 
 class Simulator:
@@ -136,7 +137,7 @@ class Simulator:
         log = patterns.from_run(model.ledger.events_table().to_pandas(), conf.scenario.terrain.cell_km)
         start = patterns.to_day(conf.scenario.start_date)
         pattern = patterns.patterns(log, start, start + conf.days, summary["population"])
-        return statistics(pattern, pattern["n_events"], summary["population"], conf.days / 365.25)
+        return statistics(pattern, summary["population"], conf.days / 365.25)
 
 
 def compose(study: Study) -> dict:
@@ -292,7 +293,7 @@ def predictive_check(study: Study, folders: list[Path]) -> pd.DataFrame:
     from pocsim.pattern_validation import simulated_runs
 
     _, runs = simulated_runs(folders)
-    sims = pd.DataFrame([statistics(run, run["n_events"], run["population"], run["days"] / 365.25)
+    sims = pd.DataFrame([statistics(run, run["population"], run["days"] / 365.25)
                          for run in runs.to_dict("records")])
     real = observed(study)
     rows = []

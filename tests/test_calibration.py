@@ -25,7 +25,7 @@ def tiny_study(**kw) -> calibration.Study:
 
 def test_statistics_fill_what_too_few_events_leave_undefined():
     empty = patterns.patterns(pd.DataFrame(columns=["day", "x_km", "y_km", "deaths", "state"]), 0.0, 365.0, 1e5)
-    s = calibration.statistics(empty, 0.0, 1e5, 1.0)
+    s = calibration.statistics(empty, 1e5, 1.0)
     assert s["log10_events_per_million_year"] == pytest.approx(math.log10(0.5 / 0.1))  # half an event
     assert s["burstiness"] == 0.0 and s["log10_knox_ratio"] == 0.0 and s["log10_weekly_var_mean"] == 0.0
     assert all(math.isfinite(v) for v in s.values())
@@ -37,7 +37,7 @@ def test_statistics_are_the_patterns_transformed():
     log = pd.DataFrame({"day": np.sort(rng.uniform(0, 365, n)), "x_km": rng.uniform(0, 50, n),
                         "y_km": rng.uniform(0, 50, n), "deaths": rng.zipf(2.2, n), "state": rng.random(n) < 0.2})
     p = patterns.patterns(log, 0.0, 365.0, 2e5)
-    s = calibration.statistics(p, p["n_events"], 2e5, 365 / 365.25)
+    s = calibration.statistics(p, 2e5, 365 / 365.25)
     assert s["log10_events_per_million_year"] == pytest.approx(math.log10(p["events_per_million_year"]))
     assert s["log10_deaths_mean"] == pytest.approx(math.log10(log["deaths"].mean()))
     assert s["state_event_share"] == pytest.approx(log["state"].mean())
@@ -133,7 +133,7 @@ def test_the_predictive_check_sets_the_record_beside_the_runs(tmp_path, monkeypa
     from pocsim.pattern_validation import simulated_runs
 
     _, runs = simulated_runs([sweep])
-    own = [calibration.statistics(r, r["n_events"], r["population"], r["days"] / 365.25)
+    own = [calibration.statistics(r, r["population"], r["days"] / 365.25)
            for r in runs.to_dict("records")]
     middle = {name: float(np.median([s[name] for s in own])) for name in calibration.STATISTICS}
     far = middle | {"log10_events_per_million_year": 9.0}
