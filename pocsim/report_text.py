@@ -84,7 +84,9 @@ def what_was_run(config: dict, results: pd.DataFrame, state: dict | None, rule: 
 def sets_mission(strategy: str) -> bool:
     """Whether the strategy's config brings its own `mission:` (a deployment as it was, e.g.
     historical_minusca), so its arm did not get the resources the sweep's config shows."""
-    path = Path(__file__).parents[1] / "configs" / "strategy" / f"{strategy}.yaml"
+    import pocsim.configs  # configs/ in a clone, the package pocsim.configs in an installed wheel
+
+    path = Path(pocsim.configs.__file__).parent / "strategy" / f"{strategy}.yaml"
     return path.exists() and "mission" in (yaml.safe_load(path.read_text()) or {})
 
 
