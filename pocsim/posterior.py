@@ -61,17 +61,22 @@ def sample(df, seed: int) -> int:
     return int(Streams(seed)["posterior"].choice(len(df), p=df[WEIGHT].to_numpy() / df[WEIGHT].sum()))
 
 
+def config_key(key: str, groups: list[str]) -> str:
+    """A parameter-table key as the config addresses it: the table names a group
+    (scenario.groups.UPC.aggression), the config's list takes its index (scenario.groups.0.aggression)."""
+    parts = key.split(".")
+    if parts[:2] != ["scenario", "groups"]:
+        return key
+    if parts[2] not in groups:
+        raise ConfigError(f"scenario.posterior: {key} names no group of this scenario (groups: {', '.join(groups)})")
+    return ".".join(["scenario", "groups", str(groups.index(parts[2])), *parts[3:]])
+
+
 def set_values(cfg: DictConfig, values: dict[str, float]) -> None:
-    """Set parameter-table keys in a composed config; a group's key names the group, not its index."""
+    """Set parameter-table keys in a composed config."""
     groups = [g.name for g in cfg.scenario.groups]
     for key, value in values.items():
-        parts = key.split(".")
-        if parts[:2] == ["scenario", "groups"]:
-            if parts[2] not in groups:
-                raise ConfigError(f"scenario.posterior: {key} names no group of this scenario "
-                                  f"(groups: {', '.join(groups)})")
-            parts = ["scenario", "groups", str(groups.index(parts[2])), *parts[3:]]
-        dotted = ".".join(parts)
+        dotted = config_key(key, groups)
         if OmegaConf.select(cfg, dotted, default=None) is None:
             raise ConfigError(f"scenario.posterior: {key} is not a key of this config")
         OmegaConf.update(cfg, dotted, value, merge=False)

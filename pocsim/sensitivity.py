@@ -36,6 +36,7 @@ def factors(config, include: list[str], exclude: list[str]) -> list[Factor]:
     """The parameters of a validated config (PocsimConfig) with a numeric range, whose key starts
     with one of `include` (all when empty) and none of `exclude`."""
     from pocsim.params import walk
+    from pocsim.posterior import config_key
 
     def under(key, prefixes):
         return any(key == p or key.startswith(p + ".") for p in prefixes)
@@ -50,10 +51,7 @@ def factors(config, include: list[str], exclude: list[str]) -> list[Factor]:
             continue
         if (include and not under(row.key, include)) or under(row.key, exclude):
             continue
-        parts = row.key.split(".")
-        if parts[:2] == ["scenario", "groups"]:
-            parts[2] = str(groups.index(parts[2]))
-        out.append(Factor(row.key, ".".join(parts), float(info.low), float(info.high), isinstance(row.value, int)))
+        out.append(Factor(row.key, config_key(row.key, groups), float(info.low), float(info.high), isinstance(row.value, int)))
     return out
 
 

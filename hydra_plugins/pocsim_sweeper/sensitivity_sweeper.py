@@ -121,8 +121,9 @@ class SensitivitySweeper(Sweeper):
         n, seed = self.s["sets"], self.s["sample_seed"]
         if posterior_file and self.s["from_posterior"]:
             df = posterior.load(posterior_file)
-            rows = np.random.default_rng(seed).choice(len(df), size=n, p=df["weight"] / df["weight"].sum())
-            values = df.drop(columns="weight").iloc[rows].reset_index(drop=True)
+            w = df[posterior.WEIGHT]
+            rows = np.random.default_rng(seed).choice(len(df), size=n, p=w / w.sum())
+            values = df.drop(columns=posterior.WEIGHT).iloc[rows].reset_index(drop=True)
             # draws repeat a particle as often as its weight says: each set gets seeds of its own, or
             # repeated draws would be the same runs counted again
             done = self.run_stage("robustness", [], np.zeros((n, 0)), arms, keys,
