@@ -443,7 +443,8 @@ class ScenarioConfig:
     seasons: SeasonsConfig = setting(default_factory=SeasonsConfig, means="the rainy season and what it slows")
     peace_process: bool = setting(False, means="a political process exists, so DDR can demobilise fighters")
     posterior: str = setting("", means="a calibrated scenario's posterior (CSV of parameter samples and weights in "
-                                       "pocsim/posteriors, pocsim-calibrate): runs use its mean (pocsim/posterior.py)")
+                                       "pocsim/posteriors, pocsim-calibrate); the scenario's YAML holds its mean, "
+                                       "posterior_sample or +posterior=true runs a particle (pocsim/posterior.py)")
     posterior_sample: int = setting(-1, means="the posterior's row to run (-1: its mean); +posterior=true draws "
                                               "one per seed")
 
