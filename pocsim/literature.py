@@ -22,7 +22,7 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 import yaml
 
-from pocsim import report_text
+from pocsim import report_text, ucdp
 from pocsim.results import YAML_LOADER, run_folders
 
 CELL_KM = 25.0
@@ -84,7 +84,7 @@ def _run_panel(folder: Path, cell_km: float) -> pd.DataFrame:
     out["period"] = periods.astype(str).to_numpy()[out["month"]]
     out["days"] = np.bincount(month_of_hour, minlength=n_months)[out["month"]] / 24.0
 
-    osv = events[events["type_of_violence"] == 3]
+    osv = events[events["type_of_violence"] == ucdp.ONE_SIDED]
     cell = (osv["y"].to_numpy() * km // cell_km).astype(int) * nx + (osv["x"].to_numpy() * km // cell_km).astype(int)
     hour = np.clip((osv["step"].to_numpy() * step_hours).astype(int), 0, hours - 1)
     counts = pd.DataFrame({"cell": cell, "month": month_of_hour[hour], "kind": osv["perpetrator_kind"].to_numpy(),
