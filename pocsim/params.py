@@ -35,7 +35,7 @@ def param(default=MISSING, *, unit: str, low, high, source: str, default_factory
     """A behavioural number: its default, unit, plausible range and source."""
     if not source.strip():
         raise ValueError("param: a source is required (a citation, or 'assumption: <reasoning>')")
-    if low is not None and high is not None and any(lo > hi for lo, hi in _bounds(low, high)):
+    if low is not None and high is not None and any(lo > hi for lo, hi in bounds(low, high)):
         raise ValueError(f"param: low {low} > high {high}")
     info = ParamInfo(unit, low, high, source, True)
     if default_factory is not MISSING:
@@ -43,14 +43,15 @@ def param(default=MISSING, *, unit: str, low, high, source: str, default_factory
     return field(default=default, metadata={PARAM: info})
 
 
-def _bounds(low, high):
-    """Pairs of bounds; a list parameter may give one pair per element."""
+def bounds(low, high, n: int = 1):
+    """Pairs of bounds, one per element of a list parameter of n elements (which may give one pair
+    for all elements, or one per element)."""
     if isinstance(low, (list, tuple)) or isinstance(high, (list, tuple)):
         n = len(low) if isinstance(low, (list, tuple)) else len(high)
         lows = low if isinstance(low, (list, tuple)) else [low] * n
         highs = high if isinstance(high, (list, tuple)) else [high] * n
         return list(zip(lows, highs))
-    return [(low, high)]
+    return [(low, high)] * n
 
 
 def setting(default=MISSING, *, means: str, default_factory=MISSING):
@@ -72,16 +73,18 @@ class Row:
     info: ParamInfo | None
 
 
-def walk(config, prefix: str = "") -> Iterator[Row]:
-    """Every leaf field of a config dataclass (nested dataclasses and lists of them included)."""
+def walk(config, prefix: str = "", indexed: bool = False) -> Iterator[Row]:
+    """Every leaf field of a config dataclass (nested dataclasses and lists of them included). A
+    list's items are named by their name (scenario.groups.UPC.strength, as the parameter table
+    does), or with `indexed` by their place, as a command line sets them (scenario.groups[0].strength)."""
     for f in fields(config):
         value = getattr(config, f.name)
         key = f"{prefix}{f.name}"
         if is_dataclass(value):
-            yield from walk(value, key + ".")
+            yield from walk(value, key + ".", indexed)
         elif isinstance(value, (list, tuple)) and value and all(is_dataclass(v) for v in value):
             for i, item in enumerate(value):
-                label = getattr(item, "name", None) or str(i)
-                yield from walk(item, f"{key}.{label}.")
+                label = f"[{i}]" if indexed else "." + (getattr(item, "name", None) or str(i))
+                yield from walk(item, f"{key}{label}.", indexed)
         else:
             yield Row(key, value.value if isinstance(value, Enum) else value, info(f))

@@ -8,11 +8,26 @@ community that does not exist). Each failure is one `ConfigError` naming the dot
 from __future__ import annotations
 
 import datetime as dt
+import math
 import shutil
+from pathlib import Path
 from dataclasses import fields
 
 from pocsim.config import ConfigError, PocsimConfig, TerrainSource
-from pocsim.params import walk
+from pocsim.params import bounds, walk
+
+# A parameter may leave its plausible range (docs/parameters.md) by up to this factor each way: far
+# enough for a what-if, not so far that a typo (1e300 people, 1e12 troops, a 1e-9 km cell) runs for
+# ever, overflows or allocates terabytes.
+WIDEN = 10
+# Numbers that are choices rather than parameters, and so have no plausible range to widen.
+SETTING_BOUNDS = {
+    "days": (1, 3653, "ten years: the model has no population growth or political change beyond that"),
+    "seed": (0, 2**63 - 1, "a 64-bit signed integer, as results tables store it"),
+}
+# The time step must resolve what happens within a day: raids of a few hours and the mission's
+# daytime moves (at 24 h the teams' daytime test is never true). Rates are per hour whatever the step.
+STEP_HOURS = (0.25, 3.0)
 
 
 def _check(ok: bool, key: str, allowed: str, value) -> None:
@@ -38,10 +53,12 @@ def _range(obj, prefix: str, name: str, lo=None, hi=None, lo_open=False, hi_open
 
 def validate(cfg: PocsimConfig) -> None:
     """Raise ConfigError for the first value that is not allowed."""
-    _range(cfg, "", "days", lo=1)
-    _range(cfg, "", "seed", lo=0)
-    _check(0 < cfg.step_hours <= 24, "step_hours", "in (0, 24]", cfg.step_hours)
-    _check(24 % cfg.step_hours == 0, "step_hours", "a divisor of 24", cfg.step_hours)
+    _files(cfg.scenario.terrain)  # first: a missing file is the first thing to fix
+    _finite_and_bounded(cfg)
+    lo, hi = STEP_HOURS
+    _check(lo <= cfg.step_hours <= hi and 24 % cfg.step_hours == 0, "step_hours",
+           f"a divisor of 24 from {lo:g} to {hi:g} hours (longer steps skip raids and the mission's daytime moves)",
+           cfg.step_hours)
     s = cfg.scenario
     try:
         dt.date.fromisoformat(s.start_date)
@@ -69,10 +86,6 @@ def validate(cfg: PocsimConfig) -> None:
         for name in ("town_river_pull", "town_forest_factor", "town_margin_km", "road_cost_slope", "road_cost_forest",
                      "road_cost_bridge", "road_cost_existing"):
             _range(t, p, name, lo=0)
-    else:
-        _check(bool(t.layers_file), f"{p}.layers_file", "a .npz file path when source=file", t.layers_file)
-        _check(bool(t.settlements_file), f"{p}.settlements_file", "a .csv file path when source=file",
-               t.settlements_file)
 
     mv, p = t.movement, "scenario.terrain.movement"
     for name in ("foot_savanna_kmh", "foot_forest_kmh", "foot_road_kmh", "vehicle_main_road_kmh", "vehicle_track_kmh",
@@ -183,13 +196,54 @@ def validate(cfg: PocsimConfig) -> None:
             raise ConfigError("export: mp4 needs ffmpeg on PATH (e.g. apt-get install ffmpeg); use +export=gif instead")
 
 
+def _files(t) -> None:
+    """A real area's files (source=file) are given and exist."""
+    if t.source != TerrainSource.file:
+        return
+    for key, kind in (("layers_file", ".npz"), ("settlements_file", ".csv")):
+        path = getattr(t, key)
+        _check(bool(path), f"scenario.terrain.{key}", f"a {kind} file path when source=file", path)
+        if not Path(path).expanduser().is_file():
+            raise ConfigError(f"scenario.terrain.{key}: file not found: {path}")
+
+
+def _finite_and_bounded(cfg: PocsimConfig) -> None:
+    """Every number finite; a parameter within WIDEN times its plausible range each way, a numeric
+    setting within SETTING_BOUNDS. Zero and the signs are the per-field checks' business."""
+    for row in walk(cfg, indexed=True):
+        values = row.value if isinstance(row.value, (list, tuple)) else [row.value]
+        if not values or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in values):
+            continue
+        for i, x in enumerate(values):
+            key = f"{row.key}[{i}]" if isinstance(row.value, (list, tuple)) else row.key
+            _check(math.isfinite(x), key, "a finite number", x)
+            if row.key in SETTING_BOUNDS:
+                lo, hi, why = SETTING_BOUNDS[row.key]
+                _check(lo <= x <= hi, key, f"from {lo} to {hi} ({why})", x)
+        if row.info is None or not row.info.quantity:
+            continue
+        for i, (x, (lo, hi)) in enumerate(zip(values, bounds(row.info.low, row.info.high, len(values)))):
+            key = f"{row.key}[{i}]" if isinstance(row.value, (list, tuple)) else row.key
+            plausible = f"{WIDEN} times its plausible range {lo:g}-{hi:g}, docs/parameters.md"
+            if hi > 0:
+                _check(x <= WIDEN * hi, key, f"at most {WIDEN * hi:g} ({plausible})", x)
+            if lo > 0 and x > 0:
+                _check(x >= lo / WIDEN, key, f"at least {lo / WIDEN:g} if not 0 ({plausible})", x)
+            if lo < 0:
+                _check(x >= WIDEN * lo, key, f"at least {WIDEN * lo:g} ({plausible})", x)
+
+
 def _non_negative(obj, prefix: str) -> None:
-    """Every quantity of the section is >= 0; shares and probabilities (unit "1") lie in [0, 1]."""
+    """Every quantity of the section is >= 0; shares and probabilities (unit "1") lie in [0, 1]; a
+    whole number whose plausible range starts at 1 or more (a unit's size, villages per assistant) is
+    at least 1, since it divides or counts what a tool fields."""
     for row in walk(obj, prefix + "."):
         if row.info is None or not row.info.quantity or isinstance(row.value, bool):
             continue
         if row.info.unit == "1" or row.info.unit.startswith("1 ("):
             _check(0 <= row.value <= 1, row.key, "in [0, 1]", row.value)
+        elif isinstance(row.value, int) and isinstance(row.info.low, int) and row.info.low >= 1:
+            _check(row.value >= 1, row.key, ">= 1", row.value)
         else:
             _check(row.value >= 0, row.key, ">= 0", row.value)
 

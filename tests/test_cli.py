@@ -60,8 +60,18 @@ def test_events_use_ucdp_columns(two_runs):
 
 
 BAD = [
-    (["days=-5"], "days: must be >= 1"),
-    (["seed=-1"], "seed: must be >= 0"),
+    (["days=-5"], "days: must be from 1 to 3653"),
+    (["seed=-1"], "seed: must be from 0"),
+    # numbers beyond sense: not finite, or far outside the parameter's plausible range
+    (["days=99999999999999999999999"], "days: must be from 1 to 3653"),
+    (["scenario.violence.lethality=nan"], "scenario.violence.lethality: must be a finite number"),
+    (["mission.helicopter_kmh=inf"], "mission.helicopter_kmh: must be a finite number"),
+    (["scenario.villages.town_population_median=1e300"], "scenario.villages.town_population_median: must be at most"),
+    (["mission.troops=1000000000000"], "mission.troops: must be at most 120000"),
+    (["scenario.terrain.cell_km=1e-9"], "scenario.terrain.cell_km: must be at least 0.05"),
+    (["step_hours=0.00000095367431640625"], "step_hours: must be at least 0.1"),
+    (["step_hours=24"], "step_hours: must be a divisor of 24 from 0.25 to 3"),
+    (["days=nan"], "days"),
     (["foo=1"], "foo"),
     (["+experiment=x"], "Could not find 'experiment/x' (allowed experiment options: alert_response"),
     (["+colour=red"], "colour: unknown key"),
@@ -87,6 +97,9 @@ BAD = [
     (["scenario.groups.0.strength=-3"], "scenario.groups[0].strength"),
     (["scenario.groups.0.community=Nobody"], "scenario.groups[0].community"),
     (["scenario.terrain.source=file"], "scenario.terrain.layers_file"),
+    # a missing file is named before any other check (here a share that is out of range)
+    (["scenario.terrain.source=file", "scenario.terrain.layers_file=missing.npz", "scenario.villages.track_share=2"],
+     "scenario.terrain.layers_file: file not found: missing.npz"),
     (["scenario.terrain.source=file", "scenario.terrain.layers_file=missing.npz",
       "scenario.terrain.settlements_file=missing.csv"], "file not found: missing.npz"),
 ]

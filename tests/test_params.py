@@ -202,7 +202,7 @@ def runs(tmp_path) -> list:
         # a peace process (DDR); the host state refuses every movement near its forces (patrols
         # try again later); police stand near every attack (arrests, attacks stopped)
         ["scenario=state_perpetrator", "strategy=modular", "mission.freedom_of_movement=0",
-         "strategy.tools.formed_police.site_km=100"],
+         "strategy.tools.formed_police.site_km=50"],
         # small incidents where threat is high, made frequent so a three-week run surely has some
         ["scenario=state_perpetrator", "strategy=static_deterrence", "mission.freedom_of_movement=0",
          "scenario.violence.opportunistic_rate=0.05"],
