@@ -32,6 +32,12 @@ REQUIRED = ("id", "year", "type_of_violence", "side_a", "side_b", "best", "low",
             "latitude", "longitude")
 CAR_FILE = "ucdp_ged_23_1_central_african_republic.csv"
 ONE_SIDED = 3
+DOWNLOADS = "https://ucdp.uu.se/downloads/"
+
+
+def shared_path() -> Path:
+    """Where the CAR extract lives when POCSIM_UCDP_CSV is not set: shared/data beside the repository."""
+    return Path(pocsim.__file__).resolve().parents[2] / "shared" / "data" / CAR_FILE
 
 
 def default_path() -> Path:
@@ -39,7 +45,22 @@ def default_path() -> Path:
     env = os.environ.get("POCSIM_UCDP_CSV")
     if env:
         return Path(env)
-    return Path(pocsim.__file__).resolve().parents[2] / "shared" / "data" / CAR_FILE
+    return shared_path()
+
+
+def how_to_get(path=None) -> str:
+    """Where the GED file was looked for and how to get one: the message a notebook prints when
+    the file is missing (the project ships no UCDP data)."""
+    path = Path(path) if path is not None else default_path()
+    looked = (f"POCSIM_UCDP_CSV names {path}, which does not exist" if os.environ.get("POCSIM_UCDP_CSV")
+              else f"No UCDP GED file at {path}")
+    cut = (f"python -c \"from pocsim import ucdp; ucdp.load_ged('GEDEvent_v23_1.csv', "
+           f"country='Central African Republic').to_csv('{CAR_FILE}', index=False)\"")
+    return (f"{looked}. To get one: download the UCDP Georeferenced Event Dataset (GED) Global version 23.1 "
+            f"as CSV from {DOWNLOADS} (ged231-csv.zip, which holds GEDEvent_v23_1.csv), keep the events in the "
+            f"Central African Republic (country_id 482), e.g.\n    {cut}\n"
+            f"then put {CAR_FILE} in {shared_path().parent}/ or set POCSIM_UCDP_CSV to its path before "
+            "starting Jupyter.")
 
 
 def load_ged(path=None, country=None, one_sided_only: bool = False) -> pd.DataFrame:
