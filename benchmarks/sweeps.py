@@ -44,7 +44,7 @@ def sweep(tmp: Path, launcher: list[str], runs: int, days: int, strategies: str)
                    check=True, capture_output=True,
                    env={**os.environ, "CI": "1"})
     wall = time.perf_counter() - t0
-    return wall, sum(json.loads(p.read_text())["runtime_s"] for p in out.glob("*/summary.json"))
+    return wall, sum(json.loads(p.read_text())["runtime_s"] for p in out.glob("*/timing.json"))
 
 
 def gather_benchmark(tmp: Path, n: int = 1000) -> float:

@@ -17,6 +17,7 @@ import re
 import signal
 import sys
 import threading
+import traceback
 from pathlib import Path
 
 import hydra
@@ -25,8 +26,10 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from pocsim import posterior
+from pocsim.atomic import write_atomically
 from pocsim.callbacks import interactive
 from pocsim.config import ConfigError, PocsimConfig, register_configs
+from pocsim.run_folder import REFUSAL, clear_unfinished_writes, finished
 from pocsim.validate import validate
 
 register_configs()
@@ -74,12 +77,16 @@ def app(cfg: DictConfig) -> dict | None:
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
     in_sweep = hc.mode == RunMode.MULTIRUN
+    if REFUSAL and not in_sweep:  # the folder is another run's (pocsim/run_folder.py): touch nothing
+        _FAILED.append(REFUSAL[0])
+        return None
     if not _IN_MAIN and threading.current_thread() is threading.main_thread():
         # a launcher's worker process (main() ran elsewhere): Ctrl-C is the sweep's to handle. The
         # fork hook in main() misses workers started without os.fork (loky can spawn by fork_exec)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if in_sweep and cfg.get("resume") and (run_dir / "summary.json").exists():
-        return json.loads((run_dir / "summary.json").read_text())  # done in an earlier try
+    if in_sweep and cfg.get("resume") and (done := finished(run_dir)) is not None:
+        return done  # done in an earlier try (a damaged summary.json is run again)
+    clear_unfinished_writes(run_dir)
     try:
         conf = to_config(cfg)
         recorder = None
@@ -97,19 +104,24 @@ def app(cfg: DictConfig) -> dict | None:
 
             extra = lambda folder: export(folder, model, summary, recorder, conf.export)  # noqa: E731
     except Exception as exc:
+        bug = not isinstance(exc, ConfigError)
+        if bug:  # not bad input: keep the traceback beside the run's config, for a bug report
+            write_traceback(run_dir)
         if in_sweep:
             # One failed run must not sink the sweep: record why, for the results table.
             write_error(run_dir, exc)
             return None
-        if not isinstance(exc, ConfigError):
-            raise  # a bug, not bad input: show it in full
-        _remove_hydra_files(run_dir)
         if _FULL_ERROR:
             raise
+        if bug:
+            _FAILED.append(InternalError(f"{one_line(exc)} (a bug: the traceback is in {run_dir / TRACEBACK})"))
+            return None
+        _remove_hydra_files(run_dir)
         # Returned, not raised: Hydra would add a line of its own to the one we print.
         _FAILED.append(exc)
         return None
-    (run_dir / "error.json").unlink(missing_ok=True)  # a rerun that now works
+    for earlier in ("error.json", TRACEBACK):  # a rerun that now works
+        (run_dir / earlier).unlink(missing_ok=True)
     write_run(run_dir, model, summary, extra)
     if not conf.quiet and not in_sweep:  # a sweep prints its comparison table at the end instead
         print(format_summary(summary))
@@ -117,11 +129,22 @@ def app(cfg: DictConfig) -> dict | None:
     return summary
 
 
+class InternalError(RuntimeError):
+    """A run failed on a bug, not on bad input (exit status 1)."""
+
+
+TRACEBACK = "traceback.txt"
+
+
+def write_traceback(run_dir: Path) -> None:
+    """The exception being handled, in full, into the run folder."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    write_atomically(run_dir / TRACEBACK, traceback.format_exc())
+
+
 def write_error(run_dir: Path, exc: Exception) -> None:
     run_dir.mkdir(parents=True, exist_ok=True)
-    tmp = run_dir / ".error.json.tmp"
-    tmp.write_text(json.dumps({"error": one_line(exc), "error_type": type(exc).__name__}) + "\n")
-    os.replace(tmp, run_dir / "error.json")
+    write_atomically(run_dir / "error.json", json.dumps({"error": one_line(exc), "error_type": type(exc).__name__}) + "\n")
 
 
 def _remove_hydra_files(run_dir: Path) -> None:
@@ -155,6 +178,13 @@ def one_line(exc: BaseException) -> str:
         if cause_line not in head:
             head = f"{head} ({cause_line})"
     return head.replace("\n", " ")
+
+
+def _hint(exc: Exception) -> str:
+    """What to do about a common mistake, where the message alone does not say."""
+    if str(exc).startswith("Ambiguous value for argument"):  # strategy=a,b without -m
+        return " (several values make a sweep: add -m, e.g. pocsim -m strategy=modular,none)"
+    return ""
 
 
 def _interrupt_again(unraisable, default=sys.unraisablehook) -> None:
@@ -196,8 +226,10 @@ def main() -> None:
             raise
         _FAILED.append(exc)
     if _FAILED:
-        print(f"pocsim: error: {one_line(_FAILED[0])}", file=sys.stderr)
-        sys.exit(2)
+        bug = isinstance(_FAILED[0], InternalError)
+        print(f"pocsim: {'internal error' if bug else 'error'}: {one_line(_FAILED[0])}{_hint(_FAILED[0])}",
+              file=sys.stderr)
+        sys.exit(1 if bug else 2)
     from pocsim.callbacks import LAST_SWEEP
 
     if LAST_SWEEP.get("error"):

@@ -23,8 +23,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from pocsim.atomic import write_atomically
 from pocsim.config import ConfigError
 from pocsim.paired import paired_summary
+from pocsim.run_folder import finished, read_json
 
 HARM = ["civilian_deaths", "civilian_injuries", "displaced", "people_exposed_hours", "reprisal_deaths",
         "retaliation_deaths", "deaths_off_road", "deaths_near_towns", "deaths_by_rebels", "deaths_by_state_forces"]
@@ -33,15 +35,27 @@ OUTPUTS = ["patrols", "patrol_km", "jpt_visits", "alerts_answered_in_time"]
 NOT_PARAMETERS = {"experiment", "lesson", "export", "resume", "quiet", "launcher"}
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when there, Python otherwise
 SEQUENTIAL = "sequential.json"  # a sequential sweep's state: its rule, batches, runs and why it stopped
+SWEEP_RUNS = "sweep_runs.json"  # the runs of the basic sweep that last ran in the folder
 
 
 def run_folders(sweep_dir: Path) -> list[Path]:
-    """Run folders below a sweep folder, in a stable order. A sequential sweep lists its own runs
-    (sequential.json), so runs left in the same folder by an earlier sweep do not mix in."""
-    listing = Path(sweep_dir) / SEQUENTIAL
-    if listing.exists():
-        return [Path(sweep_dir) / run for run in json.loads(listing.read_text())["runs"]]
+    """Run folders below a sweep folder, in a stable order. A sweep lists its own runs (a sequential
+    one in sequential.json, the basic one in sweep_runs.json), so runs left in the same folder by
+    an earlier sweep do not mix in; a sweep cut short lists none, and then every run folder counts."""
+    for listing in (Path(sweep_dir) / SEQUENTIAL, Path(sweep_dir) / SWEEP_RUNS):
+        if listing.exists():
+            return [Path(sweep_dir) / run for run in json.loads(listing.read_text())["runs"]]
     return sorted(p.parent.parent for p in Path(sweep_dir).glob("**/.hydra/overrides.yaml"))
+
+
+def write_sweep_runs(sweep_dir: Path, runs: list[str] | None) -> None:
+    """The run folders (below the sweep folder) of the sweep that just ran; None: forget the list."""
+    listing = Path(sweep_dir) / SWEEP_RUNS
+    if runs is None:
+        listing.unlink(missing_ok=True)
+    else:
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        write_atomically(listing, json.dumps({"runs": sorted(runs)}, indent=1) + "\n")
 
 
 def parameters(run_dir: Path) -> dict:
@@ -65,7 +79,9 @@ def override_value(value: str):
     """An override's value as YAML types it ("3" -> 3, "a,b" -> "a,b", "[1, 2]" -> [1, 2]); a value
     YAML cannot read stays the string it is."""
     if _DECIMAL.fullmatch(value):  # the seed of every run: no YAML parser needed
-        return int(value)
+        number = int(value)
+        # beyond 64 bits a results table cannot store it as a number (validation refuses such runs)
+        return number if -2**63 <= number < 2**63 else value
     typed = _yaml_value(value)
     return typed if isinstance(typed, (str, int, float, bool, type(None))) else yaml.load(value, Loader=YAML_LOADER)
 
@@ -91,19 +107,32 @@ def gather(sweep_dir: str | Path, write: bool = True, runs: list[Path] | None = 
     table = Columns()
     for run in runs:
         row = {**parameters(run), "run_dir": str(run.relative_to(sweep_dir)) or "."}
-        try:
-            row.update(status="ok", error="", **json.loads((run / "summary.json").read_bytes()))
-        except FileNotFoundError:
-            try:
-                row.update(status="failed", **json.loads((run / "error.json").read_bytes()))
-            except FileNotFoundError:
-                row.update(status="missing", error="no result (interrupted, or still running)")
+        summary = finished(run)
+        if summary is not None:
+            row.update(status="ok", error="", **summary, **read_json(run / "timing.json", {}))
+        elif (run / "summary.json").exists():
+            row.update(status="failed", error=f"{run / 'summary.json'}: not a readable summary (damaged?); "
+                                              "resume=true runs it again")
+        elif isinstance(error := read_json(run / "error.json", None), dict):
+            row.update(status="failed", **error)
+        else:
+            row.update(status="missing", error="no result (interrupted, or still running)")
         table.append(row)
-    df = table.frame()
+    df = _storable(table.frame())
     if write:
         tmp = sweep_dir / ".results.parquet.tmp"
         df.to_parquet(tmp, index=False)
         os.replace(tmp, sweep_dir / "results.parquet")
+    return df
+
+
+def _storable(df: pd.DataFrame) -> pd.DataFrame:
+    """A column mixing kinds of value (a swept seed beyond 64 bits stays text beside the numbers;
+    validation refused that run) is kept as text, which a parquet file can hold."""
+    for column in df.columns[df.dtypes == object]:
+        kinds = {type(v) for v in df[column] if not (isinstance(v, float) and np.isnan(v))}
+        if len(kinds) > 1 and not kinds <= {int, float}:
+            df[column] = [v if isinstance(v, float) and np.isnan(v) else str(v) for v in df[column]]
     return df
 
 

@@ -22,8 +22,12 @@ TOWN_AREA_KM = 10.0
 RAIDS = ("raid", "reprisal", "retaliation")  # event kinds of attacks on a village (not incidents)
 
 # Files a finished run folder holds; summary.json is moved in last, so its presence means "complete".
+# summary.json last: a run folder holding it holds a finished run
 RUN_FILES = ("events.parquet", "timeseries.parquet", "villages.parquet", "patrols.parquet", "bases.parquet",
-             "summary.json")
+             "timing.json", "summary.json")
+# What differs between two runs of one config and seed: kept out of summary.json, so that every
+# other file of a run folder is byte-identical on a rerun
+TIMING = ("runtime_s",)
 
 
 def simulate(cfg: PocsimConfig, progress: bool = False, each_day=None) -> tuple[POCModel, dict]:
@@ -90,7 +94,8 @@ def mission_outputs(model: POCModel) -> dict:
 
 def write_run(folder: Path, model: POCModel, summary: dict, extra=None) -> None:
     """Write into a hidden temporary folder beside the run files, then move each into place;
-    an interrupted write leaves no partial file under a final name."""
+    an interrupted write leaves no partial file under a final name. The run's timing goes to
+    timing.json, the rest of its summary to summary.json."""
     folder.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".writing-", dir=folder))
     try:
@@ -100,7 +105,10 @@ def write_run(folder: Path, model: POCModel, summary: dict, extra=None) -> None:
         patrols, bases = mission_tables(model)
         pq.write_table(patrols, tmp / "patrols.parquet")
         pq.write_table(bases, tmp / "bases.parquet")
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        timing = {k: summary[k] for k in TIMING if k in summary}
+        (tmp / "timing.json").write_text(json.dumps(timing, indent=2) + "\n")
+        outcome = {k: v for k, v in summary.items() if k not in TIMING}
+        (tmp / "summary.json").write_text(json.dumps(outcome, indent=2) + "\n")
         if extra is not None:
             extra(tmp)  # more files for the folder (exports), written before anything moves
         for name in sorted(set(os.listdir(tmp)) - set(RUN_FILES)) + list(RUN_FILES):

@@ -3,6 +3,8 @@
 import json
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -28,24 +30,83 @@ def test_a_run_writes_its_folder_and_prints_a_summary(two_runs):
     cwd, r = two_runs
     folder = cwd / "out" / "a"
     assert {p.name for p in folder.iterdir()} == {".hydra", "summary.json", "events.parquet", "timeseries.parquet",
-                                                  "villages.parquet", "patrols.parquet", "bases.parquet"}
+                                                  "villages.parquet", "patrols.parquet", "bases.parquet",
+                                                  "timing.json"}
     summary = json.loads((folder / "summary.json").read_text())
     for key in ("seed", "scenario", "strategy", "days", "population", "civilian_deaths", "civilian_injuries",
-                "displaced", "attacks", "deaths_by_rebels", "deaths_by_state_forces", "runtime_s",
-                "pocsim_version"):
+                "displaced", "attacks", "deaths_by_rebels", "deaths_by_state_forces", "pocsim_version"):
         assert key in summary
     assert summary["seed"] == 3 and summary["days"] == 5 and summary["strategy"] == "mobile_operations"
     assert "civilian deaths" in r.stdout and "run folder" in r.stdout
 
 
 def test_same_config_and_seed_give_byte_identical_outputs(two_runs):
+    """Every file of the run folder but timing.json (and Hydra's record of the folder's own name)."""
     cwd, _ = two_runs
     a, b = cwd / "out" / "a", cwd / "out" / "b"
-    for name in ("events.parquet", "timeseries.parquet", "villages.parquet", "patrols.parquet", "bases.parquet"):
-        assert (a / name).read_bytes() == (b / name).read_bytes()
-    sa, sb = (json.loads((d / "summary.json").read_text()) for d in (a, b))
-    sa.pop("runtime_s"), sb.pop("runtime_s")
-    assert sa == sb
+    files = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
+    assert files == {p.relative_to(b) for p in b.rglob("*") if p.is_file()}
+    names_the_folder = {Path(".hydra/hydra.yaml"), Path(".hydra/overrides.yaml"), Path("timing.json")}
+    for name in files - names_the_folder:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    assert "runtime_s" in json.loads((a / "timing.json").read_text())
+
+
+def test_rerunning_a_config_into_its_folder_writes_the_same_bytes(two_runs):
+    cwd, _ = two_runs
+    a = cwd / "out" / "a"
+    before = {p: p.read_bytes() for p in a.rglob("*") if p.is_file() and p.name != "timing.json"}
+    r = pocsim(*SMALL, "seed=3", "strategy=mobile_operations", "hydra.run.dir=out/a", cwd=cwd)
+    assert r.returncode == 0, r.stderr
+    assert before == {p: p.read_bytes() for p in a.rglob("*") if p.is_file() and p.name != "timing.json"}
+
+
+def test_a_folder_holding_another_configuration_is_refused_and_left_as_it_was(two_runs):
+    cwd, _ = two_runs
+    a = cwd / "out" / "a"
+    before = {p: p.read_bytes() for p in a.rglob("*") if p.is_file()}
+    r = pocsim(*SMALL, "seed=4", "strategy=mobile_operations", "hydra.run.dir=out/a", cwd=cwd)
+    assert r.returncode == 2
+    assert r.stderr.strip() == (f"pocsim: error: hydra.run.dir: out/a holds a finished run of another configuration "
+                                "(it differs in seed); give this run another folder or remove that one")
+    assert before == {p: p.read_bytes() for p in a.rglob("*") if p.is_file()}
+
+
+def test_a_folder_in_use_by_a_running_run_is_refused(tmp_path):
+    first = subprocess.Popen([sys.executable, "-m", "pocsim", "days=1000", "quiet=true", "hydra.run.dir=out/x"],
+                             cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    try:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "out" / "x" / ".hydra").exists() and first.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        r = pocsim(*SMALL, "hydra.run.dir=out/x", cwd=tmp_path)
+        assert first.poll() is None, "the first run ended before the second tried; the test needs a longer run"
+        assert r.returncode == 2
+        assert r.stderr.strip() == ("pocsim: error: hydra.run.dir: out/x is in use by another run; "
+                                    "give this run another folder")
+    finally:
+        first.kill()
+        first.wait()
+
+
+def test_an_internal_error_exits_1_with_one_line_and_keeps_the_traceback(tmp_path):
+    """A bug (here: the simulation raising) is not bad input: exit 1, the traceback in the run folder."""
+    boom = ("import sys, pocsim.run as run\n"
+            "def simulate(*a, **k): raise RuntimeError('boom')\n"
+            "run.simulate = simulate\n"
+            "from pocsim.cli import main\n"
+            "sys.argv = ['pocsim', *sys.argv[1:]]\n"
+            "main()\n")
+    r = subprocess.run([sys.executable, "-c", boom, *SMALL, "hydra.run.dir=out/bug"], cwd=tmp_path,
+                       capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, timeout=300)
+    assert r.returncode == 1
+    line = r.stderr.strip()
+    assert line.startswith("pocsim: internal error: boom (a bug: the traceback is in ") and "\n" not in line
+    assert line.endswith("out/bug/traceback.txt)"), line
+    trace = (tmp_path / "out" / "bug" / "traceback.txt").read_text()
+    assert "Traceback" in trace and "RuntimeError: boom" in trace
+    assert (tmp_path / "out" / "bug" / ".hydra" / "config.yaml").exists()  # what to reproduce it with
 
 
 def test_events_use_ucdp_columns(two_runs):
@@ -72,6 +133,7 @@ BAD = [
     (["step_hours=0.00000095367431640625"], "step_hours: must be at least 0.1"),
     (["step_hours=24"], "step_hours: must be a divisor of 24 from 0.25 to 3"),
     (["days=nan"], "days"),
+    (["strategy=modular,none"], "add -m, e.g. pocsim -m strategy=modular,none"),
     (["foo=1"], "foo"),
     (["+experiment=x"], "Could not find 'experiment/x' (allowed experiment options: alert_response"),
     (["+colour=red"], "colour: unknown key"),

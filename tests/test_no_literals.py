@@ -43,7 +43,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("pocsim/world/terrain.py", "MAIN_ROAD = 0, 1, 2"): "category codes of the road layer",
     ("pocsim/world/terrain.py", "1000.0"): "metres per kilometre",
     ("pocsim/world/terrain_io.py", "len(shape) != 2 or min(shape) < 2"): "a layer is a 2-D grid",
-    ("pocsim/world/terrain_io.py", ") + 2})"): "CSV line number: a header line and counting from one",
     ("pocsim/world/violence.py", "type_of_violence=3"): "UCDP GED code: one-sided violence",
     ("pocsim/world/violence.py", "type_of_violence=1 if state_based else 2"): "UCDP GED codes: state-based, non-state",
     ("pocsim/world/encounters.py", "type_of_violence=3"): "UCDP GED code: one-sided violence",

@@ -79,13 +79,48 @@ def test_failed_runs_are_recorded_and_resume_skips_finished_ones(tmp_path):
     assert r.returncode == 1 and "1 of 2 runs failed" in r.stderr
     results = pd.read_parquet(tmp_path / "sw" / "results.parquet")
     failed = results[results.status == "failed"].iloc[0]
-    assert failed.days == -1 and "days: must be >= 1" in failed.error
+    assert failed.days == -1 and "days: must be from 1" in failed.error
     done = tmp_path / "sw" / results[results.status == "ok"].iloc[0].run_dir / "summary.json"
     stamp = done.stat().st_mtime_ns
     # an interrupted run leaves nothing under a final name; resume reruns only what is missing
     r = pocsim(*args, "resume=true", cwd=tmp_path)
     assert done.stat().st_mtime_ns == stamp
     assert len(pd.read_parquet(tmp_path / "sw" / "results.parquet")) == 2
+
+
+def test_a_damaged_summary_is_named_and_resume_runs_it_again(tmp_path):
+    args = ["-m", "seed=0,1", "days=2", *SMALL, "hydra.sweep.dir=sw"]
+    assert pocsim(*args, cwd=tmp_path).returncode == 0
+    results = pd.read_parquet(tmp_path / "sw" / "results.parquet")
+    damaged = tmp_path / "sw" / results[results.seed == 1].iloc[0].run_dir / "summary.json"
+    damaged.write_text('{"civilian_deaths": 1')  # cut short, as by a full disk
+    r = report_cmd(str(tmp_path / "sw"), "--no-figures", cwd=tmp_path)
+    results = pd.read_parquet(tmp_path / "sw" / "results.parquet")
+    row = results[results.seed == 1].iloc[0]
+    assert row.status == "failed" and f"{damaged}: not a readable summary" in row.error
+    r = pocsim(*args, "resume=true", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (pd.read_parquet(tmp_path / "sw" / "results.parquet").status == "ok").all()
+
+
+def test_a_reused_sweep_folder_reports_only_the_new_sweep(tmp_path):
+    assert pocsim("-m", "seed=0,1", "days=2", *SMALL, "hydra.sweep.dir=sw", cwd=tmp_path).returncode == 0
+    r = pocsim("-m", "seed=2", "days=3", *SMALL, "hydra.sweep.dir=sw", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    results = pd.read_parquet(tmp_path / "sw" / "results.parquet")
+    assert list(results.seed) == [2] and list(results.days) == [3]
+    # pocsim-report reads the folder the same way
+    assert report_cmd(str(tmp_path / "sw"), "--no-figures", cwd=tmp_path).returncode == 0
+    assert list(pd.read_parquet(tmp_path / "sw" / "results.parquet").seed) == [2]
+
+
+def test_values_beyond_a_results_table_do_not_lose_it(tmp_path):
+    """A swept integer beyond 64 bits, or inf: refused runs, and the table still written."""
+    r = pocsim("-m", "seed=1,99999999999999999999999", "scenario.violence.lethality=0.07,inf", "days=2", *SMALL,
+               "hydra.sweep.dir=sw", cwd=tmp_path)
+    assert r.returncode == 1 and "3 of 4 runs failed" in r.stderr, r.stderr
+    results = pd.read_parquet(tmp_path / "sw" / "results.parquet")
+    assert len(results) == 4 and (results.status == "ok").sum() == 1
 
 
 BAD_SWEEPS = [

@@ -148,4 +148,15 @@ class ComposeOnceSweeper(Sweeper):
         self.basic.validate_batch_is_legal = lambda batch: validate(hydra_context, config, batch)
 
     def sweep(self, arguments: List[str]) -> Any:
-        return self.basic.sweep(arguments)
+        """The basic sweep, then the list of its runs (pocsim.results.SWEEP_RUNS), so that runs an
+        earlier sweep left in the same folder stay out of this one's table."""
+        from pathlib import Path
+
+        from pocsim.callbacks import run_subdir
+        from pocsim.results import write_sweep_runs
+
+        sweep_dir = Path(str(self.basic.config.hydra.sweep.dir))
+        write_sweep_runs(sweep_dir, None)  # until this sweep has run: an earlier sweep's list says nothing
+        returns = self.basic.sweep(arguments)
+        write_sweep_runs(sweep_dir, [run_subdir(r) for batch in returns for r in batch])
+        return returns
