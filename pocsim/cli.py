@@ -102,7 +102,8 @@ def app(cfg: DictConfig) -> dict | None:
         if recorder is not None:
             from pocsim.export import export
 
-            extra = lambda folder: export(folder, model, summary, recorder, conf.export)  # noqa: E731
+            written = {}  # what each export file is -> where it was written, for the printed summary
+            extra = lambda folder: written.update(export(folder, model, summary, recorder, conf.export))  # noqa: E731
     except Exception as exc:
         bug = not isinstance(exc, ConfigError)
         if bug:  # not bad input: keep the traceback beside the run's config, for a bug report
@@ -125,6 +126,8 @@ def app(cfg: DictConfig) -> dict | None:
     write_run(run_dir, model, summary, extra)
     if not conf.quiet and not in_sweep:  # a sweep prints its comparison table at the end instead
         print(format_summary(summary))
+        for what, path in (written if recorder is not None else {}).items():  # moved into the run folder
+            print(f"  {what:<20}{run_dir / path.name}")
         print(f"  run folder          {run_dir}")
     return summary
 
