@@ -25,7 +25,7 @@ EVENT_SCHEMA = pa.schema([
     ("x", pa.int64()),
     ("y", pa.int64()),
     ("village_id", pa.int64()),  # -1 when not at a village
-    ("perpetrator_kind", pa.string()),  # rebel (any non-state group), state, or mission (collateral harm)
+    ("perpetrator_kind", pa.string()),  # rebel, militia (a community's self-defence group), state, or mission
     ("injuries", pa.int64()),
     ("displaced", pa.int64()),  # people who fled because of this event
     ("hours", pa.float64()),  # how long it went on

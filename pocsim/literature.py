@@ -4,7 +4,7 @@
 
 `cell_months` turns run folders into the panel the observational papers use: one row per run x
 grid cell (25 km) x calendar month, zeros included, with one-sided violence by rebels (every
-non-state group, militias included: the ledger's `perpetrator_kind` "rebel") and by state forces,
+non-state group: the ledger's `perpetrator_kind` "rebel" and "militia", as UCDP counts both) and by state forces,
 and the mission's presence. Three estimators then re-fit the papers' models with statsmodels and
 say whether the simulated world agrees with each finding (FINDINGS, the reference for the verdicts).
 Nothing here is tuned towards the papers: the verdicts are read off 95% intervals.
@@ -87,7 +87,8 @@ def _run_panel(folder: Path, cell_km: float) -> pd.DataFrame:
     osv = events[events["type_of_violence"] == ucdp.ONE_SIDED]
     cell = (osv["y"].to_numpy() * km // cell_km).astype(int) * nx + (osv["x"].to_numpy() * km // cell_km).astype(int)
     hour = np.clip((osv["step"].to_numpy() * step_hours).astype(int), 0, hours - 1)
-    counts = pd.DataFrame({"cell": cell, "month": month_of_hour[hour], "kind": osv["perpetrator_kind"].to_numpy(),
+    kind = osv["perpetrator_kind"].replace({"militia": "rebel"})  # the papers' rebels: every non-state group
+    counts = pd.DataFrame({"cell": cell, "month": month_of_hour[hour], "kind": kind.to_numpy(),
                            "deaths": osv["best"].to_numpy()})
     for kind in ACTORS:
         mine = counts[counts["kind"] == kind].groupby(["cell", "month"])["deaths"].agg(["size", "sum"])

@@ -29,7 +29,8 @@ from pocsim.paired import paired_summary
 from pocsim.run_folder import finished, read_json
 
 HARM = ["civilian_deaths", "civilian_injuries", "displaced", "people_exposed_hours", "reprisal_deaths",
-        "retaliation_deaths", "deaths_off_road", "deaths_near_towns", "deaths_by_rebels", "deaths_by_state_forces"]
+        "retaliation_deaths", "deaths_off_road", "deaths_near_towns", "deaths_by_rebels", "deaths_by_militias",
+        "deaths_by_state_forces"]
 OUTPUTS = ["patrols", "patrol_km", "jpt_visits", "alerts_answered_in_time"]
 # overrides that say how a sweep runs, not what it simulates
 NOT_PARAMETERS = {"experiment", "lesson", "export", "resume", "quiet", "launcher"}

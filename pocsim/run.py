@@ -69,6 +69,7 @@ def summarize(model: POCModel, cfg: PocsimConfig, runtime_s: float) -> dict:
         "attacks": int(led.totals["attacks"] + led.today["attacks"]),
         "clashes": int(led.totals["clashes"] + led.today["clashes"]),
         "deaths_by_rebels": led.deaths_by("rebel"),
+        "deaths_by_militias": led.deaths_by("militia"),
         "deaths_by_state_forces": led.deaths_by("state"),
         "people_exposed_hours": round(model.people_exposed_hours, 3),
         "attacks_interrupted": led.count(kind=RAIDS, interrupted=True),
@@ -81,6 +82,8 @@ def summarize(model: POCModel, cfg: PocsimConfig, runtime_s: float) -> dict:
         **({"posterior_sample": cfg.scenario.posterior_sample} if cfg.scenario.posterior else {}),
         **provenance(),
         **mission_outputs(model),
+        # tools switched on that their share could not staff, and why ("" when every tool fielded someone)
+        "tools_not_fielded": "; ".join(f"{name}: {why}" for name, why in sorted(model.mission.unstaffed.items())),
     }
 
 
@@ -151,9 +154,11 @@ def format_summary(s: dict) -> str:
         f"days={s['days']}  ({s['runtime_s']:.1f} s)",
         "  outcomes (what happened to civilians)",
         f"    population            {s['population']:>12,}",
-        f"    civilian deaths       {s['civilian_deaths']:>12,}   (rebels {s['deaths_by_rebels']:,}, "
-        f"state forces {s['deaths_by_state_forces']:,}; of all, in reprisals {s['reprisal_deaths']:,}, "
-        f"in retaliation {s['retaliation_deaths']:,})",
+        f"    civilian deaths       {s['civilian_deaths']:>12,}   = rebels {s['deaths_by_rebels']:,} + militias "
+        f"{s['deaths_by_militias']:,} + state forces {s['deaths_by_state_forces']:,}"
+        + (f" + the mission {s['collateral_deaths']:,}" if s["collateral_deaths"] else ""),
+        f"                                         of the {s['civilian_deaths']:,}: {s['reprisal_deaths']:,} in "
+        f"reprisals, {s['retaliation_deaths']:,} in retaliation",
         f"    civilian injuries     {s['civilian_injuries']:>12,}",
         f"    attacks on civilians  {s['attacks']:>12,}   ({s['attacks_interrupted']:,} cut short)",
         f"    displaced at end      {s['displaced']:>12,}   (peak {s['displaced_peak']:,})",
@@ -163,4 +168,5 @@ def format_summary(s: dict) -> str:
         f"    team visits           {s['jpt_visits']:>12,}   ({s['follow_up_visits']:,} followed up)",
         f"    alerts                {s['alerts_raised']:>12,}   ({s['alerts_answered_in_time']:,} answered in time, "
         f"{s['alerts_false']:,} false; mean response {response})",
+        *([f"    not fielded           {s['tools_not_fielded']}"] if s.get("tools_not_fielded") else []),
     ])

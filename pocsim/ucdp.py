@@ -114,7 +114,7 @@ def perpetrator_kind(events: pd.DataFrame) -> pd.Series:
     """'state', 'non-state' or 'mission' per event. A simulated log says so in perpetrator_kind;
     in GED, a government as side_a is a state perpetrator (foreign governments included)."""
     if "perpetrator_kind" in events:
-        return events["perpetrator_kind"].replace({"rebel": "non-state"})
+        return events["perpetrator_kind"].replace({"rebel": "non-state", "militia": "non-state"})
     is_state = events["side_a"].astype(str).str.startswith("Government of")
     return pd.Series(np.where(is_state, "state", "non-state"), index=events.index)
 

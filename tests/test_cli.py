@@ -117,7 +117,7 @@ def test_events_use_ucdp_columns(two_runs):
     for col in ("id", "date_start", "type_of_violence", "side_a", "side_b", "best", "step", "x", "y",
                 "village_id", "perpetrator_kind", "injuries", "displaced"):
         assert col in ev.columns
-    assert set(ev.perpetrator_kind) <= {"rebel", "state"}
+    assert set(ev.perpetrator_kind) <= {"rebel", "militia", "state", "mission"}
 
 
 BAD = [

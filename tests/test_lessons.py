@@ -83,7 +83,9 @@ def test_peacekeepers_targeted(tmp_path):
 def test_state_as_perpetrator(tmp_path):
     """Presence deters the rebels more than the state's own forces (Fjelde, Hultman & Nilsson)."""
     r = lesson("state_as_perpetrator", tmp_path)
-    rebels, state = worlds(r, "strategy", "deaths_by_rebels"), worlds(r, "strategy", "deaths_by_state_forces")
+    # the paper's rebels are every non-state group, the communities' militias included
+    rebels = worlds(r, "strategy", "deaths_by_rebels") + worlds(r, "strategy", "deaths_by_militias")
+    state = worlds(r, "strategy", "deaths_by_state_forces")
     change = lambda w: w["static_deterrence"] / w["none"].clip(lower=1)  # noqa: E731
     assert (change(rebels) < change(state)).sum() >= MOST
     assert (worlds(r, "strategy", "movements_denied")["static_deterrence"] > 0).all()

@@ -96,7 +96,7 @@ def test_the_mission_sees_only_what_its_sources_report():
 # network, police, and (in one arm) two reaction companies.
 ALERTS = ["strategy=unarmed", *off("company_bases", "observers", "joint_protection_teams"),
           "strategy.tools.liaison.staff_share=0.5", "strategy.tools.reaction_force.troop_share=1.0",
-          "scenario.villages.coverage_radius_km=500", "mission.helicopters=2", "mission.authorisation_hours=0.5",
+          "scenario.villages.coverage_radius_km=350", "mission.helicopters=2", "mission.authorisation_hours=0.5",
           "mission.deterrence_per_company=0", "mission.troops=300", "days=120"]
 RESPONSE = "strategy.tools.reaction_force.enabled=true"
 
@@ -157,3 +157,15 @@ def test_more_troops_less_harm_with_diminishing_returns():
     assert all(a > b for a, b in zip(exposed, exposed[1:]))
     gains = [(a - b) / (y - x) for a, b, x, y in zip(exposed, exposed[1:], levels, levels[1:])]
     assert gains[0] > gains[-1]  # each extra soldier buys less protection than the first ones did
+
+
+def test_a_tool_its_share_cannot_staff_is_named_not_silently_dropped():
+    """Teams of 8 from 10 civilian staff: joint protection teams (30%) and mediation (10%) field nobody."""
+    from pocsim.run import format_summary
+
+    _, s = simulate(make_config("strategy=modular", "mission.team_size=8", "mission.civilian_staff=10", "days=1"))
+    assert s["tools_not_fielded"].startswith("joint_protection_teams: 0.3 of mission.civilian_staff (10) does not "
+                                             "make one unit of 8; mediation:")
+    assert "not fielded" in format_summary(s)
+    _, s = simulate(make_config("strategy=modular", "days=1"))
+    assert s["tools_not_fielded"] == "" and "not fielded" not in format_summary(s)

@@ -20,7 +20,8 @@ def test_people_are_conserved_and_never_negative(ran):
     assert (v.residents >= 0).all() and (v.away >= 0).all()
     assert v.alive + v.deaths.sum() == v.population.sum()
     assert ((v.refuge >= 0) == (v.away > 0)).all()  # a cohort has a refuge exactly when it exists
-    assert summary["civilian_deaths"] == summary["deaths_by_rebels"] + summary["deaths_by_state_forces"]
+    assert summary["civilian_deaths"] == (summary["deaths_by_rebels"] + summary["deaths_by_militias"]
+                                          + summary["deaths_by_state_forces"] + summary["collateral_deaths"])
 
 
 def test_ledgers_agree(ran):

@@ -9,6 +9,7 @@ class NoMission:
     """No peacekeepers, police or civilian staff: the deterrence field stays empty."""
 
     outputs = None
+    unstaffed: dict = {}
 
     def step(self) -> None:
         pass

@@ -44,6 +44,15 @@ class Resources:
         self.left = {kind: total - sum(v for (_, k), v in self.granted.items() if k == kind)
                      for kind, total in self.total.items()}
 
+    def unstaffed(self, requests) -> dict[str, str]:
+        """Tools switched on whose share covers not one unit of what they ask for: they field
+        nothing, which a run must say rather than go on silently without them."""
+        out = {}
+        for name, kind, share, unit in requests:
+            if share > 0 and self.granted.get((name, kind), 0) == 0:
+                out[name] = (f"{share:g} of mission.{kind} ({self.total[kind]}) does not make one unit of {unit}")
+        return out
+
     def give_back(self, kind: str, people: int) -> None:
         """People a tool was granted but cannot use (e.g. teams without an escort)."""
         self.left[kind] += people
@@ -76,7 +85,9 @@ class Mission:
         self.hq = self.open_base(int(view.villages.cell[self.towns[0]]), 0.0)
         fielded = [(cls, getattr(strategy.tools, name)) for name, cls in registry().items()]
         self.tools = [cls(self, params) for cls, params in fielded if params.enabled]
-        self.resources = Resources(cfg, [(t.name, *want) for t in self.tools for want in t.wants()])
+        requests = [(t.name, *want) for t in self.tools for want in t.wants()]
+        self.resources = Resources(cfg, requests)
+        self.unstaffed = self.resources.unstaffed(requests)
         for tool in self.tools:
             tool.deploy()
         # Troops no tool took garrison the headquarters (they deter around it, nothing more).

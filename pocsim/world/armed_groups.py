@@ -89,7 +89,8 @@ class ArmedGroup(mesa.Agent):
 
     @property
     def perpetrator_kind(self) -> str:
-        return "state" if self.is_state else "rebel"
+        """rebel, militia or state: the group's kind, as event logs record it."""
+        return self.kind.value
 
     @property
     def cost(self) -> np.ndarray:
