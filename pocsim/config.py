@@ -480,8 +480,9 @@ class PocsimConfig:
     mission: MissionConfig = field(default_factory=MissionConfig)
     seed: int = setting(0, means="the world and every random draw follow from it (common random numbers)")
     days: int = setting(365, means="simulated days")
-    step_hours: float = param(1.0, unit="h", low=1.0, high=3.0,
-                              source="numerics: the time step (a divisor of 24); rates are per hour whatever the step")
+    step_hours: float = param(1.0, unit="h", low=0.5, high=1.0,
+                              source="numerics: the time step, a divisor of 24 from 0.25 to 1 h (longer steps add "
+                                     "deaths: docs/ODD.md, Time); rates are per hour whatever the step")
     engine: Engine = setting(Engine.numba, means="numba kernels, or their plain-numpy references")
     quiet: bool = setting(False, means="print nothing but errors")
     resume: bool = setting(False, means="in a sweep: skip runs whose results already exist")

@@ -42,7 +42,10 @@ beside the code that uses it, like each mission tool's parameters) that says wha
 - **value**: the value in this composed config.
 - **unit**: the unit of the quantity; `1` marks a dimensionless share or ratio.
 - **plausible range**: the range a sensitivity analysis should vary the value over, from what
-  is known about it; it is not what validation allows.
+  is known about it. Validation allows ten times more each way (a what-if beyond the range, not
+  a typo such as 1e300 people): at most ten times the top and, unless 0, at least a tenth of the
+  bottom, besides each field's own checks (signs, shares in [0, 1], cross-field constraints);
+  NaN and infinity are never allowed (`pocsim/validate.py`).
 - **source**: a citation (doctrine, a study, a dataset), or `assumption:` followed by the
   reasoning. For a setting (a choice rather than a quantity: a name, a file, a switch) it says
   what the setting means, and there is no unit or range.

@@ -26,8 +26,10 @@ SETTING_BOUNDS = {
     "seed": (0, 2**63 - 1, "a 64-bit signed integer, as results tables store it"),
 }
 # The time step must resolve what happens within a day: raids of a few hours and the mission's
-# daytime moves (at 24 h the teams' daytime test is never true). Rates are per hour whatever the step.
-STEP_HOURS = (0.25, 3.0)
+# daytime moves (at 24 h the teams' daytime test is never true). Rates are per hour whatever the
+# step, but a group's threat and raids are placed once a step: measured, 2 h steps add about a
+# quarter to the deaths of 0.25-0.5 h steps, 1 h steps a tenth (docs/ODD.md, Time; tests/test_time_step.py).
+STEP_HOURS = (0.25, 1.0)
 
 
 def _check(ok: bool, key: str, allowed: str, value) -> None:
@@ -57,7 +59,7 @@ def validate(cfg: PocsimConfig) -> None:
     _finite_and_bounded(cfg)
     lo, hi = STEP_HOURS
     _check(lo <= cfg.step_hours <= hi and 24 % cfg.step_hours == 0, "step_hours",
-           f"a divisor of 24 from {lo:g} to {hi:g} hours (longer steps skip raids and the mission's daytime moves)",
+           f"a divisor of 24 from {lo:g} to {hi:g} hours (longer steps add deaths; see docs/ODD.md, Time)",
            cfg.step_hours)
     s = cfg.scenario
     try:
