@@ -56,11 +56,11 @@ def _range(obj, prefix: str, name: str, lo=None, hi=None, lo_open=False, hi_open
 def validate(cfg: PocsimConfig) -> None:
     """Raise ConfigError for the first value that is not allowed."""
     _files(cfg.scenario.terrain)  # first: a missing file is the first thing to fix
-    _finite_and_bounded(cfg)
-    lo, hi = STEP_HOURS
+    lo, hi = STEP_HOURS  # first: its own bounds say more than the general rule (NaN fails them too)
     _check(lo <= cfg.step_hours <= hi and 24 % cfg.step_hours == 0, "step_hours",
            f"a divisor of 24 from {lo:g} to {hi:g} hours (longer steps add deaths; see docs/ODD.md, Time)",
            cfg.step_hours)
+    _finite_and_bounded(cfg)
     s = cfg.scenario
     try:
         dt.date.fromisoformat(s.start_date)
