@@ -51,3 +51,21 @@ def test_ucdp_notebook_without_the_data_says_how_to_get_it(tmp_path, monkeypatch
         assert needed in printed
     assert not any(out.get("output_type") in ("display_data", "execute_result")
                    for cell in nb.cells for out in cell.get("outputs", []))
+
+
+def test_jupyter_runs_a_notebook_from_the_shell_as_the_readme_says(tmp_path):
+    """The [notebooks] extra gives `jupyter nbconvert --execute` (and `jupyter lab`); notebook 03
+    without a GED file is the quickest to run."""
+    import os
+    import subprocess
+    import sys
+
+    notebook = next(p for p in NOTEBOOKS if p.stem.startswith("03"))
+    jupyter = Path(sys.executable).parent / "jupyter"
+    env = {**os.environ, "POCSIM_NB_SMALL": "1", "POCSIM_UCDP_CSV": str(tmp_path / "none.csv")}
+    r = subprocess.run([str(jupyter), "nbconvert", "--to", "notebook", "--execute", str(notebook),
+                        "--output-dir", str(tmp_path)], capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / notebook.name).exists()
+    r = subprocess.run([str(jupyter), "lab", "--version"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.strip().startswith("4."), r.stderr
