@@ -61,6 +61,18 @@ def test_rerunning_a_config_into_its_folder_writes_the_same_bytes(two_runs):
     assert before == {p: p.read_bytes() for p in a.rglob("*") if p.is_file() and p.name != "timing.json"}
 
 
+def test_a_write_cut_short_leaves_nothing_a_rerun_keeps(two_runs):
+    """A run killed while moving its files into place leaves a hidden .writing-* folder: the next
+    run into the folder clears it."""
+    cwd, _ = two_runs
+    left = cwd / "out" / "b" / ".writing-x1y2"
+    left.mkdir()
+    (left / "events.parquet").write_bytes(b"half a table")
+    r = pocsim(*SMALL, "seed=3", "strategy=mobile_operations", "hydra.run.dir=out/b", cwd=cwd)
+    assert r.returncode == 0, r.stderr
+    assert not list((cwd / "out" / "b").glob(".writing-*"))
+
+
 def test_a_folder_holding_another_configuration_is_refused_and_left_as_it_was(two_runs):
     cwd, _ = two_runs
     a = cwd / "out" / "a"
