@@ -90,6 +90,7 @@ def app(cfg: DictConfig) -> dict | None:
     try:
         conf = to_config(cfg)
         recorder = None
+        written = {}  # export files: what each is -> where it was written, for the printed summary
         if conf.export is not None:
             from pocsim.export import FrameRecorder
 
@@ -102,7 +103,6 @@ def app(cfg: DictConfig) -> dict | None:
         if recorder is not None:
             from pocsim.export import export
 
-            written = {}  # what each export file is -> where it was written, for the printed summary
             extra = lambda folder: written.update(export(folder, model, summary, recorder, conf.export))  # noqa: E731
     except Exception as exc:
         bug = not isinstance(exc, ConfigError)
@@ -126,7 +126,7 @@ def app(cfg: DictConfig) -> dict | None:
     write_run(run_dir, model, summary, extra)
     if not conf.quiet and not in_sweep:  # a sweep prints its comparison table at the end instead
         print(format_summary(summary))
-        for what, path in (written if recorder is not None else {}).items():  # moved into the run folder
+        for what, path in written.items():  # written in a temporary folder, then moved into the run folder
             print(f"  {what:<20}{run_dir / path.name}")
         print(f"  run folder          {run_dir}")
     return summary

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import shutil
-from pathlib import Path
 from dataclasses import fields
+from pathlib import Path
 
 from pocsim.config import ConfigError, PocsimConfig, TerrainSource
 from pocsim.params import bounds, walk
@@ -213,19 +213,19 @@ def _finite_and_bounded(cfg: PocsimConfig) -> None:
     """Every number finite; a parameter within WIDEN times its plausible range each way, a numeric
     setting within SETTING_BOUNDS. Zero and the signs are the per-field checks' business."""
     for row in walk(cfg, indexed=True):
-        values = row.value if isinstance(row.value, (list, tuple)) else [row.value]
+        listed = isinstance(row.value, (list, tuple))
+        values = row.value if listed else [row.value]
         if not values or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in values):
             continue
-        for i, x in enumerate(values):
-            key = f"{row.key}[{i}]" if isinstance(row.value, (list, tuple)) else row.key
+        keys = [f"{row.key}[{i}]" for i in range(len(values))] if listed else [row.key]
+        for key, x in zip(keys, values):
             _check(math.isfinite(x), key, "a finite number", x)
             if row.key in SETTING_BOUNDS:
                 lo, hi, why = SETTING_BOUNDS[row.key]
                 _check(lo <= x <= hi, key, f"from {lo} to {hi} ({why})", x)
         if row.info is None or not row.info.quantity:
             continue
-        for i, (x, (lo, hi)) in enumerate(zip(values, bounds(row.info.low, row.info.high, len(values)))):
-            key = f"{row.key}[{i}]" if isinstance(row.value, (list, tuple)) else row.key
+        for key, x, (lo, hi) in zip(keys, values, bounds(row.info.low, row.info.high, len(values))):
             plausible = f"{WIDEN} times its plausible range {lo:g}-{hi:g}, docs/parameters.md"
             if hi > 0:
                 _check(x <= WIDEN * hi, key, f"at most {WIDEN * hi:g} ({plausible})", x)
