@@ -15,13 +15,13 @@ Bad input: one line, exit 2.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
 import warnings
 from pathlib import Path
 
+from pocsim.arguments import OneLineParser
 from pocsim.config import ConfigError
 
 
@@ -55,7 +55,7 @@ def check_report(study, folders) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="pocsim-calibrate", description=__doc__.split("\n\n")[0])
+    ap = OneLineParser(prog="pocsim-calibrate", description=__doc__.split("\n\n")[0])
     ap.add_argument("study", help="the study's YAML file (e.g. experiments/ouaka_calibration/study.yaml)")
     ap.add_argument("--db", help="pyabc's SQLite database: created, or resumed if it exists")
     ap.add_argument("--check", nargs="+", type=Path, metavar="FOLDER",
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as exc:
         if os.environ.get("HYDRA_FULL_ERROR") == "1":
             raise
-        print(f"pocsim-calibrate: {exc}", file=sys.stderr)
+        print(f"pocsim-calibrate: error: {exc}", file=sys.stderr)
         sys.exit(2)
 
 

@@ -58,9 +58,9 @@ class Study:
             raw = yaml.safe_load(Path(file).read_text())
             return cls(**{**raw, "years": tuple(raw["years"])})
         except FileNotFoundError:
-            raise ConfigError(f"--study: {file} does not exist") from None
+            raise ConfigError(f"study: {file} does not exist") from None
         except (TypeError, KeyError, yaml.YAMLError) as exc:
-            raise ConfigError(f"--study: {file} is not a study (name, overrides, region, years, parameters): "
+            raise ConfigError(f"study: {file} is not a study (name, overrides, region, years, parameters): "
                               f"{exc}") from None
 
 

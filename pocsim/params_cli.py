@@ -15,7 +15,6 @@ documented. Bad input: one line on stderr and exit status 2.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import os
@@ -28,6 +27,7 @@ from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import HydraException
 from omegaconf.errors import OmegaConfBaseException
 
+from pocsim import arguments
 from pocsim.atomic import write_atomically
 from pocsim.cli import one_line, to_config
 from pocsim.config import ConfigError, register_configs
@@ -59,18 +59,12 @@ this config (the parameters of tools it lacks), with the values that strategy gi
 """
 
 
-class Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, like every other bad input, not usage plus a line
-        fail(message)
-
-
 def fail(message: str):
-    print(f"pocsim-params: error: {message}", file=sys.stderr)
-    sys.exit(2)
+    arguments.fail("pocsim-params", message)
 
 
 def parser() -> Parser:
-    p = Parser(prog="pocsim-params", description="Print every parameter of the composed pocsim config.")
+    p = arguments.OneLineParser(prog="pocsim-params", description="Print every parameter of the composed pocsim config.")
     p.add_argument("overrides", nargs="*", help="Hydra overrides, as for pocsim (e.g. scenario=forest_many_groups)")
     p.add_argument("--format", choices=("markdown", "csv"), default="markdown")
     p.add_argument("--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")

@@ -19,7 +19,6 @@ an error leaves nothing half-written.
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import sys
@@ -32,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from pocsim import patterns, ucdp
+from pocsim.arguments import OneLineParser
 from pocsim.config import ConfigError
 
 
@@ -239,9 +239,12 @@ def _gaps(log: pd.DataFrame) -> np.ndarray:
 def _years(text: str) -> tuple[int, int]:
     first, _, last = text.partition("-")
     try:
-        return int(first), int(last or first)
+        years = int(first), int(last or first)
     except ValueError:
-        raise ConfigError(f"--years: must be YEAR or FIRST-LAST, e.g. 2013-2022, got {text!r}") from None
+        years = None
+    if years is None or years[0] > years[1]:
+        raise ConfigError(f"--years: must be YEAR or FIRST-LAST with FIRST <= LAST, e.g. 2013-2022, got {text!r}")
+    return years
 
 
 def _bbox(text: str) -> tuple[float, ...]:
@@ -256,7 +259,7 @@ def _bbox(text: str) -> tuple[float, ...]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="pocsim-validate", description="Compare the violence of pocsim runs with a "
+    ap = OneLineParser(prog="pocsim-validate", description="Compare the violence of pocsim runs with a "
                                  "UCDP GED record, pattern by pattern; writes validation.md, patterns.csv, figures.")
     ap.add_argument("runs", nargs="+", type=Path, help="run folders or sweep folders")
     ap.add_argument("--ged", help="a UCDP GED CSV (default: $POCSIM_UCDP_CSV or ../shared/data's CAR extract)")

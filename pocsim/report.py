@@ -6,7 +6,6 @@ run elsewhere. Time series are read one run at a time and summed, never all held
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pandas as pd
 
 from pocsim import report_text as text
 from pocsim.atomic import write_atomically
+from pocsim.arguments import OneLineParser
 from pocsim.config import ConfigError
 from pocsim.results import comparison, contrast, gather
 from pocsim.sweep_figures import draw
@@ -70,7 +70,7 @@ def write_markdown(sweep_dir: Path, note: list[str], opening: list[str], sentenc
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="pocsim-report", description="Gather a pocsim sweep folder into "
+    ap = OneLineParser(prog="pocsim-report", description="Gather a pocsim sweep folder into "
                                  "results.parquet, a comparison table, figures and report.md.")
     ap.add_argument("sweep_dir")
     ap.add_argument("--no-figures", action="store_true")

@@ -112,7 +112,7 @@ def test_a_tiny_study_runs_resumes_and_exports(tmp_path):
 
 
 def test_the_cli_reports_bad_input_in_one_line(tmp_path):
-    for args, key in ((["nope.yaml", "--db", str(tmp_path / "x.db")], "--study"),
+    for args, key in ((["nope.yaml", "--db", str(tmp_path / "x.db")], "study: nope.yaml"),
                       (["experiments/ouaka_calibration/study.yaml", "--db", "x.db", "--population", "1"],
                        "--population"),
                       (["experiments/ouaka_calibration/study.yaml", "--db", str(tmp_path / "none.db"),
