@@ -97,6 +97,12 @@ def test_a_tiny_analysis_runs_through_hydra_and_resumes(tmp_path):
     assert again.returncode == 0, again.stderr
     assert {p: p.stat().st_mtime_ns for p in sorted(d.glob("*/p*/*/summary.json"))} == stamps
     assert (d / "morris.csv").read_text() == morris
+    # a larger analysis in the same folder leaves runs with a second seed; the first analysis,
+    # run again, reads only its own runs
+    assert sweep(tmp_path, "hydra.sweeper.seeds=2").returncode == 0
+    assert (d / "morris.csv").read_text() != morris
+    assert sweep(tmp_path).returncode == 0
+    assert (d / "morris.csv").read_text() == morris
 
 
 @pytest.mark.parametrize("extra, key", [

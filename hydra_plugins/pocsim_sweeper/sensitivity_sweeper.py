@@ -84,13 +84,13 @@ class SensitivitySweeper(Sweeper):
         if s["method"] in ("screening", "morris"):
             points = sensitivity.morris_points(factors, s["trajectories"], s["levels"], s["sample_seed"])
             returns.append(self.run_stage("morris", factors, points, arms, keys))
-            table = self.outcomes("morris", sweep_dir, points)
+            table = self.outcomes(sweep_dir, returns[-1])
             report.morris(factors, points, table)
             factors = report.top(factors, s["top"])
         if s["method"] in ("screening", "sobol"):
             points = sensitivity.sobol_points(factors, s["sobol_n"], s["sample_seed"])
             returns.append(self.run_stage("sobol", factors, points, arms, keys))
-            report.sobol(factors, self.outcomes("sobol", sweep_dir, points))
+            report.sobol(factors, self.outcomes(sweep_dir, returns[-1]))
         if s["method"] == "robustness":
             returns.append(self.robustness(factors, arms, keys, configs[0].scenario.posterior, report, sweep_dir))
         report.write()
@@ -134,7 +134,7 @@ class SensitivitySweeper(Sweeper):
             values = pd.DataFrame(points, columns=[f.key for f in factors])
             done = self.run_stage("robustness", factors, points, arms, keys)
             source = f"{n} Latin-hypercube sets over {len(factors)} parameters' ranges"
-        rank = robustness.ranking(stage_results("robustness", sweep_dir, n), self.s["metric"], self.s["by"])
+        rank = robustness.ranking(stage_results(sweep_dir, done), self.s["metric"], self.s["by"])
         report.robustness(source, rank, values, self.s["metric"])
         return done
 
@@ -160,21 +160,22 @@ class SensitivitySweeper(Sweeper):
         self.job_idx += len(jobs)
         return done
 
-    def outcomes(self, stage: str, sweep_dir: Path, points):
+    def outcomes(self, sweep_dir: Path, done: Sequence[JobReturn]):
         from pocsim import sensitivity
 
-        return sensitivity.outcomes(stage_results(stage, sweep_dir, len(points)), self.s["by"], self.s["baseline"])
+        return sensitivity.outcomes(stage_results(sweep_dir, done), self.s["by"], self.s["baseline"])
 
 
-def stage_results(stage: str, sweep_dir: Path, n: int):
-    """The gathered runs of a stage's first n points (an earlier, larger analysis may have left more
-    in the folder), with their point number."""
+def stage_results(sweep_dir: Path, done: Sequence[JobReturn]):
+    """The gathered runs the stage launched (never runs an earlier analysis, with other points or
+    seeds, left in the same folder), with their point number."""
+    from pocsim.callbacks import run_subdir
     from pocsim.results import gather
 
-    runs = sorted(p.parent.parent for p in (sweep_dir / stage).glob("p*/*/.hydra/overrides.yaml"))
+    runs = sorted({sweep_dir / run_subdir(r) for r in done})
     results = gather(sweep_dir, write=False, runs=runs)
     results["point"] = results["run_dir"].str.extract(r"/p(\d+)/", expand=False).astype(int)
-    return results[results["point"] < n]
+    return results
 
 
 def check(s: dict) -> None:
