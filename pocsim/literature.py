@@ -23,6 +23,7 @@ import statsmodels.formula.api as smf
 import yaml
 
 from pocsim import report_text, ucdp
+from pocsim.config import ConfigError
 from pocsim.results import YAML_LOADER, run_folders
 
 CELL_KM = 25.0
@@ -39,10 +40,6 @@ FINDINGS = {
 ACTORS = ("rebel", "state", "mission")  # the ledger's perpetrator_kind values, each a column prefix
 
 
-class LiteratureInputError(ValueError):
-    """A folder that is not a run or sweep folder pocsim wrote; the message names it."""
-
-
 # --- the panel -----------------------------------------------------------------------------------
 def cell_months(folders, cell_km: float = CELL_KM) -> pd.DataFrame:
     """One row per run x cell x month, months without events as zeros. Columns: run, seed, strategy,
@@ -54,7 +51,7 @@ def cell_months(folders, cell_km: float = CELL_KM) -> pd.DataFrame:
     eight neighbouring cells), and place (seed x cell: the same ground in the same world)."""
     frames = [_run_panel(Path(f), cell_km) for f in folders]
     if not frames:
-        raise LiteratureInputError("no run folders")
+        raise ConfigError("no run folders")
     return pd.concat(frames, ignore_index=True)
 
 
@@ -116,14 +113,14 @@ def _run_panel(folder: Path, cell_km: float) -> pd.DataFrame:
 def _config(folder: Path) -> dict:
     path = folder / ".hydra" / "config.yaml"
     if not folder.is_dir():
-        raise LiteratureInputError(f"{folder}: not a folder")
+        raise ConfigError(f"{folder}: not a folder")
     if not path.is_file():
-        raise LiteratureInputError(f"{folder}: no .hydra/config.yaml (not a run folder pocsim wrote)")
+        raise ConfigError(f"{folder}: no .hydra/config.yaml (not a run folder pocsim wrote)")
     cfg = yaml.load(path.read_text(), Loader=YAML_LOADER) or {}
     missing = [k for k in ("days", "seed") if k not in cfg] + (
         [] if "start_date" in cfg.get("scenario", {}) else ["scenario.start_date"])
     if missing:
-        raise LiteratureInputError(f"{path}: missing {', '.join(missing)}")
+        raise ConfigError(f"{path}: missing {', '.join(missing)}")
     return cfg
 
 
@@ -131,7 +128,7 @@ def _read(folder: Path, name: str) -> pd.DataFrame:
     try:
         return pd.read_parquet(folder / name)
     except FileNotFoundError:
-        raise LiteratureInputError(f"{folder}: no {name} (a run that failed or is still running?)") from None
+        raise ConfigError(f"{folder}: no {name} (a run that failed or is still running?)") from None
 
 
 def _occupancy(bases: pd.DataFrame, km, cell_km, nx, ny, hours, step_hours) -> np.ndarray:
@@ -301,13 +298,13 @@ def main(argv: list[str] | None = None) -> int:
     sweep = Path(argv[0])
     try:
         if not sweep.is_dir():
-            raise LiteratureInputError(f"{sweep}: not a folder")
+            raise ConfigError(f"{sweep}: not a folder")
         folders = run_folders(sweep)
         if not folders:
-            raise LiteratureInputError(f"{sweep}: no run folders (expected what `pocsim -m ...` writes)")
+            raise ConfigError(f"{sweep}: no run folders (expected what `pocsim -m ...` writes)")
         panel = cell_months(folders)
-    except LiteratureInputError as e:
-        print(e, file=sys.stderr)
+    except ConfigError as e:
+        print(f"pocsim.literature: error: {e}", file=sys.stderr)
         return 2
     print(f"{sweep}: {panel['run'].nunique()} runs, {len(panel):,} cell-months ({CELL_KM:g} km cells)\n")
     table = estimates(panel)
