@@ -1,10 +1,18 @@
 """The trainers' app's page (solara), served by `pocsim-app` (pocsim/app.py has the model, the
 figures and the command).
 
-Built on solara directly, not on Mesa's SolaraViz: SolaraViz's fixed parts (a "Page 0" tab, a
-"Use Threads" box, sliders that show no value, the time as a step count, a grid that keeps the
-map small, a redraw of everything each frame) could only be hidden by reaching into one Mesa
-version's internals. The model is still a Mesa model; nothing here imports mesa.visualization.
+Built on solara directly, not on Mesa's SolaraViz. A SolaraViz version with this page's map,
+counters and charts as its components and page-level CSS was tried (Mesa 3.3.1) and met most of the
+trainers' list, but not all of it (docs/app.md, "Why not Mesa's SolaraViz", has the details):
+- its Step and Play run `render_interval` steps, set only by its own "Render Interval (steps)" slider
+  (min 1, step 2: odd numbers; 24 is snapped to 25 by the browser), so a frame cannot be a day and
+  the clock drifts an hour a day (day 2, 01:00; day 3, 02:00);
+- its play loop runs until paused: a tab closed while playing kept a core busy (solara keeps a
+  closed tab's session for a day);
+- the "Step: N" card and that slider have no class a stylesheet could hide them by (only their
+  position), the slider values only show as Vuetify's bubbles forced visible, and the map only gets
+  beyond half the page (its draggable grid, 6 of 12 columns) by overriding the grid's own sizes.
+The model is still a Mesa model; nothing here imports mesa.visualization.
 
 One browser tab, one model. A frame is `hours` model steps, then one redraw: Step runs one frame,
 Play runs frames until paused (in a thread of the tab's own; the model is stepped under a lock the

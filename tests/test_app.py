@@ -33,6 +33,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 POCSIM_APP = Path(sys.executable).parent / "pocsim-app"  # the console script, as users run it
 PNG = b"\x89PNG"
+PLAY_SECONDS = 10.0  # how long the browser test plays (each run) to measure the play speed
 
 
 # --- without a browser --------------------------------------------------------------------------
@@ -389,26 +390,31 @@ def test_app_in_a_browser(app_url, tmp_path):
             picture = map_img.screenshot()
             assert _differing_share(picture, bare) > 0.10  # a tenth of the map or more is shaded
 
-            # play for a while, then pause; how fast it went is written down, not asserted
+            # play, then pause, as docs/app.md measures the play speed: Play for PLAY_SECONDS, read
+            # the clock; POCSIM_APP_PLAY_RUNS=5 gives the median of five. Written down, not asserted.
             hours.press("Home")
             for _ in range(23):
                 hours.press("ArrowRight")
             expect(page.locator(".pocsim-setting-hours .pocsim-value")).to_have_text("24 h")
-            start, t0 = _hours(page), time.monotonic()
-            page.get_by_role("button", name=re.compile("Play")).click()
-            expect(page.get_by_role("button", name="Step")).to_be_disabled()
-            deadline = time.monotonic() + 60
-            while _hours(page) < start + 24 * 3 and time.monotonic() < deadline:
-                time.sleep(0.2)
-            page.get_by_role("button", name=re.compile("Pause")).click()
-            elapsed = time.monotonic() - t0
-            expect(page.get_by_role("button", name="Step")).to_be_enabled()
-            time.sleep(1.0)
-            played = _hours(page) - start
-            assert played >= 24 * 3 and played % 24 == 0
-            speed = played / elapsed
-            (tmp_path / "play_speed.txt").write_text(f"{played} h in {elapsed:.1f} s: {speed:.1f} h/s\n")
-            print(f"play speed: {played} simulated hours in {elapsed:.1f} s = {speed:.1f} h/s")
+            speeds = []
+            for _ in range(int(os.environ.get("POCSIM_APP_PLAY_RUNS", "1"))):
+                start, t0 = _hours(page), time.monotonic()
+                page.get_by_role("button", name=re.compile("Play")).click()
+                expect(page.get_by_role("button", name="Step")).to_be_disabled()
+                time.sleep(PLAY_SECONDS)
+                played, elapsed = _hours(page) - start, time.monotonic() - t0
+                page.get_by_role("button", name=re.compile("Pause")).click()
+                expect(page.get_by_role("button", name="Step")).to_be_enabled()
+                assert played >= 24 and played % 24 == 0  # whole days, one frame each
+                speeds.append(played / elapsed)
+                time.sleep(1.0)  # the frame that was being made when Pause was pressed
+                paused = _hours(page)
+                time.sleep(1.5)
+                assert _hours(page) == paused  # paused: the clock stands still
+            speed = float(np.median(speeds))
+            runs = ", ".join(f"{v:.1f}" for v in speeds)
+            (tmp_path / "play_speed.txt").write_text(f"{speed:.1f} h/s (median of {runs})\n")
+            print(f"play speed: {speed:.1f} simulated hours a second (median of {runs}; {PLAY_SECONDS:g} s each)")
 
             shot = tmp_path / "pocsim-app.png"
             page.screenshot(path=str(shot), full_page=True)
