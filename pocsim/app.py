@@ -43,6 +43,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from pocsim import arguments
+from pocsim.arguments import OneLineParser
 from pocsim.maps import terrain_image
 from pocsim.model import POCModel
 
@@ -449,16 +451,15 @@ def counters_html(model) -> str:
 
 
 # --- the server --------------------------------------------------------------------------------
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, like every other bad input, not usage plus a line
+class _Parser(OneLineParser):
+    def error(self, message):
         if message.startswith("unrecognized arguments"):
             message += " (pocsim-app takes --host and --port; see pocsim-app --help)"
-        _fail(message)
+        super().error(message)
 
 
 def _fail(message: str, status: int = 2):
-    print(f"pocsim-app: error: {message}", file=sys.stderr)
-    sys.exit(status)
+    arguments.fail("pocsim-app", message, status)
 
 
 def _port(text: str) -> int:
