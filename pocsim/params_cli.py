@@ -63,7 +63,7 @@ def fail(message: str):
     arguments.fail("pocsim-params", message)
 
 
-def parser() -> Parser:
+def parser() -> arguments.OneLineParser:
     p = arguments.OneLineParser(prog="pocsim-params", description="Print every parameter of the composed pocsim config.")
     p.add_argument("overrides", nargs="*", help="Hydra overrides, as for pocsim (e.g. scenario=forest_many_groups)")
     p.add_argument("--format", choices=("markdown", "csv"), default="markdown")

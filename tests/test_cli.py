@@ -79,7 +79,7 @@ def test_a_folder_holding_another_configuration_is_refused_and_left_as_it_was(tw
     before = {p: p.read_bytes() for p in a.rglob("*") if p.is_file()}
     r = pocsim(*SMALL, "seed=4", "strategy=mobile_operations", "hydra.run.dir=out/a", cwd=cwd)
     assert r.returncode == 2
-    assert r.stderr.strip() == (f"pocsim: error: hydra.run.dir: out/a holds a finished run of another configuration "
+    assert r.stderr.strip() == ("pocsim: error: hydra.run.dir: out/a holds a finished run of another configuration "
                                 "(it differs in seed); give this run another folder or remove that one")
     assert before == {p: p.read_bytes() for p in a.rglob("*") if p.is_file()}
 
