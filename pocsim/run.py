@@ -22,7 +22,6 @@ TOWN_AREA_KM = 10.0
 RAIDS = ("raid", "reprisal", "retaliation")  # event kinds of attacks on a village (not incidents)
 
 # Files a finished run folder holds; summary.json is moved in last, so its presence means "complete".
-# summary.json last: a run folder holding it holds a finished run
 RUN_FILES = ("events.parquet", "timeseries.parquet", "villages.parquet", "patrols.parquet", "bases.parquet",
              "timing.json", "summary.json")
 # What differs between two runs of one config and seed: kept out of summary.json, so that every
