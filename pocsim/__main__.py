@@ -1,4 +1,4 @@
-from pocsim.cli import main
+from pocsim.entry import pocsim
 
 if __name__ == "__main__":
-    main()
+    pocsim()

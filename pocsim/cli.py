@@ -29,7 +29,8 @@ from pocsim import posterior
 from pocsim.atomic import write_atomically
 from pocsim.callbacks import interactive
 from pocsim.config import ConfigError, PocsimConfig, register_configs
-from pocsim.run_folder import REFUSAL, clear_unfinished_writes, finished
+from pocsim import run_folder
+from pocsim.run_folder import REFUSAL, clear_unfinished_writes, finished, remove_hydra_files
 from pocsim.validate import validate
 
 register_configs()
@@ -117,7 +118,7 @@ def app(cfg: DictConfig) -> dict | None:
         if bug:
             _FAILED.append(InternalError(f"{one_line(exc)} (a bug: the traceback is in {run_dir / TRACEBACK})"))
             return None
-        _remove_hydra_files(run_dir)
+        remove_hydra_files(run_dir)
         # Returned, not raised: Hydra would add a line of its own to the one we print.
         _FAILED.append(exc)
         return None
@@ -148,19 +149,6 @@ def write_traceback(run_dir: Path) -> None:
 def write_error(run_dir: Path, exc: Exception) -> None:
     run_dir.mkdir(parents=True, exist_ok=True)
     write_atomically(run_dir / "error.json", json.dumps({"error": one_line(exc), "error_type": type(exc).__name__}) + "\n")
-
-
-def _remove_hydra_files(run_dir: Path) -> None:
-    """A run that never started leaves nothing: drop what Hydra wrote before the checks ran."""
-    hydra_dir = run_dir / ".hydra"
-    if hydra_dir.is_dir():
-        for f in hydra_dir.iterdir():
-            f.unlink()
-        hydra_dir.rmdir()
-    try:
-        run_dir.rmdir()  # only if now empty: never remove a folder holding anything else
-    except OSError:
-        pass
 
 
 def one_line(exc: BaseException) -> str:
@@ -222,7 +210,9 @@ def main() -> None:
     except KeyboardInterrupt:
         if _FULL_ERROR:
             raise
-        print("pocsim: interrupted; finished runs are kept (resume=true picks up the rest)", file=sys.stderr)
+        single = run_folder.abandon()  # a single run cut short: its folder as it was before it
+        print("pocsim: interrupted; " + ("the run did not finish (nothing of it was kept)" if single else
+                                          "finished runs are kept (resume=true picks up the rest)"), file=sys.stderr)
         sys.exit(130)
     except Exception as exc:
         if _FULL_ERROR:

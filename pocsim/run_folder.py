@@ -21,6 +21,7 @@ from pocsim.config import ConfigError
 
 LOCK = ".lock"
 REFUSAL: list[ConfigError] = []  # why RunFolderLock refused this process's run, if it did
+ACTIVE: list["RunFolderLock"] = []  # the lock of the single run this process is running
 
 
 def _refuse(config: DictConfig, message: str) -> None:
@@ -72,6 +73,7 @@ class RunFolderLock(Callback):
             lock.close()
             return _refuse(config, f"hydra.run.dir: {folder} is in use by another run; give this run another folder")
         self.lock, self.folder = lock, folder
+        ACTIVE[:] = [self]
         differs = _differs(config, folder)
         if differs:
             _refuse(config, f"hydra.run.dir: {folder} holds a finished run of another configuration (it differs in "
@@ -79,6 +81,7 @@ class RunFolderLock(Callback):
                             "folder or remove that one")
 
     def on_run_end(self, config: DictConfig, **kwargs) -> None:
+        ACTIVE.clear()
         if self.lock is None:
             return
         (self.folder / LOCK).unlink(missing_ok=True)  # while still held: no one else is between the two
@@ -88,6 +91,33 @@ class RunFolderLock(Callback):
             self.folder.rmdir()  # a run refused before it wrote anything leaves no folder
         except OSError:
             pass
+
+
+def remove_hydra_files(folder: Path) -> None:
+    """A run that never started, or was cut short, leaves nothing: drop what Hydra wrote and the
+    folder's lock (held by this process until it exits), and the folder if that empties it."""
+    (folder / LOCK).unlink(missing_ok=True)
+    hydra_dir = folder / ".hydra"
+    if hydra_dir.is_dir():
+        for f in hydra_dir.iterdir():
+            f.unlink()
+        hydra_dir.rmdir()
+    try:
+        folder.rmdir()  # only if now empty: never remove a folder holding anything else
+    except OSError:
+        pass
+
+
+def abandon() -> bool:
+    """After Ctrl-C: the single run in progress leaves nothing, unless its folder holds a finished
+    run (the same configuration run before). True if a run was abandoned."""
+    if not ACTIVE:
+        return False
+    folder = ACTIVE.pop().folder
+    if finished(folder) is None:
+        clear_unfinished_writes(folder)
+        remove_hydra_files(folder)
+    return True
 
 
 def _differs(config: DictConfig, folder: Path) -> list[str]:

@@ -245,6 +245,40 @@ def test_ctrl_c_stops_a_parallel_sweep_with_one_line(tmp_path):
     assert "Traceback" not in out + err
 
 
+def _interrupt(args: list, cwd, after):
+    """Start a command as from a terminal (Ctrl-C at its default), press Ctrl-C once `after()` holds."""
+    import os
+    import signal
+
+    proc = subprocess.Popen(args, cwd=cwd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "CI": "1"},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.time() + 120
+    while not after() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the command ended before Ctrl-C"
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    return proc.returncode, out, err
+
+
+@pytest.mark.parametrize("command", ["pocsim", "pocsim-app"])
+def test_ctrl_c_while_a_command_is_still_importing_is_one_line(tmp_path, command):
+    started = time.time()
+    code, out, err = _interrupt([str(Path(sys.executable).parent / command)], tmp_path,
+                                after=lambda: time.time() - started > 0.3)  # its imports take a second or more
+    assert code == 130 and err.strip() == f"{command}: interrupted while starting", err
+    assert "Traceback" not in out + err
+
+
+def test_ctrl_c_during_a_single_run_leaves_no_folder(tmp_path):
+    code, out, err = _interrupt([sys.executable, "-m", "pocsim", "days=365", "hydra.run.dir=out/x"], tmp_path,
+                                after=lambda: (tmp_path / "out" / "x" / ".hydra").exists())
+    assert code == 130, err
+    assert err.strip() == "pocsim: interrupted; the run did not finish (nothing of it was kept)"
+    assert not (tmp_path / "out" / "x").exists()
+
+
 def test_a_ctrl_c_swallowed_by_a_callback_is_delivered_again(monkeypatch):
     """Python 'ignores' a KeyboardInterrupt raised in a weakref callback or finaliser (it prints a
     traceback and goes on); pocsim delivers it again once the callback is over."""
