@@ -25,11 +25,10 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from pocsim import posterior
+from pocsim import posterior, run_folder
 from pocsim.atomic import write_atomically
 from pocsim.callbacks import interactive
 from pocsim.config import ConfigError, PocsimConfig, register_configs
-from pocsim import run_folder
 from pocsim.run_folder import REFUSAL, clear_unfinished_writes, finished, remove_hydra_files
 from pocsim.validate import validate
 

@@ -84,26 +84,27 @@ class RunFolderLock(Callback):
         ACTIVE.clear()
         if self.lock is None:
             return
-        (self.folder / LOCK).unlink(missing_ok=True)  # while still held: no one else is between the two
+        _release(self.folder)  # while still held: no one else is between the two; a refused run leaves no folder
         self.lock.close()
         self.lock = None
-        try:
-            self.folder.rmdir()  # a run refused before it wrote anything leaves no folder
-        except OSError:
-            pass
 
 
 def remove_hydra_files(folder: Path) -> None:
     """A run that never started, or was cut short, leaves nothing: drop what Hydra wrote and the
     folder's lock (held by this process until it exits), and the folder if that empties it."""
-    (folder / LOCK).unlink(missing_ok=True)
     hydra_dir = folder / ".hydra"
     if hydra_dir.is_dir():
         for f in hydra_dir.iterdir():
             f.unlink()
         hydra_dir.rmdir()
+    _release(folder)
+
+
+def _release(folder: Path) -> None:
+    """Drop the folder's lock file, and the folder if that empties it (never one holding anything else)."""
+    (folder / LOCK).unlink(missing_ok=True)
     try:
-        folder.rmdir()  # only if now empty: never remove a folder holding anything else
+        folder.rmdir()
     except OSError:
         pass
 

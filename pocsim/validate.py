@@ -205,8 +205,16 @@ def _files(t) -> None:
     for key, kind in (("layers_file", ".npz"), ("settlements_file", ".csv")):
         path = getattr(t, key)
         _check(bool(path), f"scenario.terrain.{key}", f"a {kind} file path when source=file", path)
-        if not Path(path).expanduser().is_file():
-            raise ConfigError(f"scenario.terrain.{key}: file not found: {path}")
+        existing_file(path, f"scenario.terrain.{key}")
+
+
+def existing_file(path: str, key: str) -> Path:
+    """The file a config key names, or ConfigError naming the key (also for pocsim/world/terrain_io.py,
+    which loads the files of a config built without the command line)."""
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise ConfigError(f"{key}: file not found: {path}")
+    return p
 
 
 def _finite_and_bounded(cfg: PocsimConfig) -> None:

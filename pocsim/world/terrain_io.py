@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from pocsim.config import ConfigError, TerrainConfig, VillagesConfig
+from pocsim.validate import existing_file
 from pocsim.world.hydrology import drainage
 from pocsim.world.settlement import describe
 from pocsim.world.terrain import FOREST, MAIN_ROAD, NO_ROAD, SAVANNA, TRACK, WATER, Terrain
@@ -69,13 +70,6 @@ UNREADABLE = (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, lzm
 
 def _fail(path, msg: str):
     raise ConfigError(f"{path}: {msg}")
-
-
-def _existing(path: str | None, key: str) -> Path:
-    p = Path(path).expanduser()
-    if not p.is_file():
-        raise ConfigError(f"{key}: file not found: {path}")
-    return p
 
 
 # ---- layers ---------------------------------------------------------------------------------
@@ -176,7 +170,7 @@ def _georef(path: Path, layers: dict) -> dict:
 
 
 def load_layers(cfg: TerrainConfig) -> tuple[Terrain, dict]:
-    path = _existing(cfg.layers_file, "scenario.terrain.layers_file")
+    path = existing_file(cfg.layers_file, "scenario.terrain.layers_file")
     layers = _read_npz(path)
     missing = [k for k in REQUIRED_LAYERS if k not in layers]
     if missing:
@@ -373,7 +367,7 @@ def _cells(table: _Table, terrain: Terrain, georef: dict, names: np.ndarray) -> 
 
 
 def load_settlements(cfg: TerrainConfig, vcfg: VillagesConfig, terrain: Terrain, georef: dict, rng) -> Villages:
-    table = _read_table(_existing(cfg.settlements_file, "scenario.terrain.settlements_file"))
+    table = _read_table(existing_file(cfg.settlements_file, "scenario.terrain.settlements_file"))
     _check_columns(table)
     names = _names(table)
     people = f"a number of people from 1 to {MAX_POPULATION:,} (rounded to whole people)"
