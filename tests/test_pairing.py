@@ -2,6 +2,12 @@
 (pocsim/streams.py), so a mission decision about one group leaves the other groups' histories as
 they were until the consequences physically reach them."""
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
 import pytest
 from conftest import make_config
 
@@ -9,6 +15,7 @@ from pocsim.model import POCModel
 from pocsim.streams import Streams
 from pocsim.view import MissionView
 
+ROOT = Path(__file__).resolve().parents[1]
 # Others are compared for 20 days after the decision; the mediated group is given 40 to act on it
 # (a group resting through the first 20 days shows no change in its events yet).
 DECISION_DAY, HORIZON_DAYS, RUN_DAYS = 30, 20, 40
@@ -55,3 +62,36 @@ def test_sequential_streams_would_fail_it(monkeypatch):
     changed = [name for seed in (0, 1) for name in untouched(groups)
                if until_horizon(history(seed, False)[name]) != until_horizon(history(seed, True)[name])]
     assert changed
+
+
+def test_a_group_draws_its_target_from_its_target_law():
+    """target_law is the law pick_target draws from (benchmarks/pairing.py reads it to bound how
+    often any coupling could keep paired choices): over many keyed draws the picks follow it."""
+    from scipy import stats
+
+    cfg = make_config("strategy=none")
+    m = POCModel(cfg.scenario, cfg.strategy, seed=0, mission=cfg.mission)
+    group = next(g for g in m.groups if g.target_law(0.0) is not None)
+    p = group.target_law(0.0)[0]
+    assert p.min() >= 0 and abs(p.sum() - 1) < 1e-12
+    likely = np.argsort(p)[::-1][:3]
+    picks = []
+    for _ in range(600):
+        assert group.pick_target(0.0)
+        picks.append(group.target)
+    picks = np.array(picks)
+    assert p[picks].min() > 0  # never a village the law rules out
+    seen = [int((picks == v).sum()) for v in likely] + [int(np.isin(picks, likely, invert=True).sum())]
+    expected = np.append(p[likely], 1 - p[likely].sum()) * len(picks)
+    assert stats.chisquare(seen, expected).pvalue > 1e-3
+
+
+def test_the_pairing_benchmark_reports_its_references(tmp_path):
+    out = tmp_path / "pairing.json"
+    r = subprocess.run([sys.executable, "benchmarks/pairing.py", "--seeds", "2", "--days", "3", "--jobs", "1",
+                        "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    res = json.loads(out.read_text())
+    assert set(res["ratio"]) == set(res["ratio_world_only"]) == set(res["first_choice_kept"])
+    for kept in res["first_choice_kept"].values():
+        assert kept["groups"] > 0 and 0 <= kept["mean"] <= 1

@@ -183,11 +183,29 @@ class ArmedGroup(mesa.Agent):
 
     def pick_target(self, cost: float) -> bool:
         """Advance on a village drawn among those whose utility, less `cost`, is positive; False if none."""
+        law = self.target_law(cost)
+        if law is None:
+            return False
+        p, times, parent = law
+        # inverse CDF over the villages in their fixed order: when deterrence shifts the weights a
+        # little, the same draw mostly lands where it would have (a Gumbel-max pick, tried as well,
+        # paired worse in benchmarks/pairing.py: see benchmarks/README.md)
+        target = int(self.draw("target").choice(len(p), p=p))
+        self.target = target
+        self.motive = self.motive_for(target)
+        self.route = Route.from_search(times, parent, int(self.model.villages.cell[target]), self.model.terrain.cell_km)
+        self.activity = Activity.advancing
+        return True
+
+    def target_law(self, cost: float) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The probability of each village being the next target, with the travel search it was
+        weighed on (times, parent), or None when no village is worth the trip. benchmarks/pairing.py
+        reads it to say how far a mission moves a group's choices."""
         m = self.model
         value = self.target_value() - cost
         best = float(value.max(initial=-np.inf))
         if not best > 0:  # no village is worth anything even next door: the effort only lowers it
-            return False
+            return None
         # a search that went further serves too: beyond the horizon every utility is negative
         times, parent = m.terrain.reach(self.mode, self.cell, self.search_horizon(best), m.engine, at_least=True)
         reach = times.ravel()[m.villages.cell]
@@ -195,17 +213,9 @@ class ArmedGroup(mesa.Agent):
         utility = np.where(np.isfinite(reach), value - self.behaviour.effort_weight * effort, -np.inf)
         ok = utility > 0
         if not ok.any():
-            return False
+            return None
         weights = np.where(ok, np.exp((utility - utility[ok].max()) / self.behaviour.choice_temperature), 0.0)
-        # inverse CDF over the villages in their fixed order: when deterrence shifts the weights a
-        # little, the same draw mostly lands where it would have (a Gumbel-max pick, tried as well,
-        # paired worse in benchmarks/pairing.py: see benchmarks/README.md)
-        target = int(self.draw("target").choice(len(weights), p=weights / weights.sum()))
-        self.target = target
-        self.motive = self.motive_for(target)
-        self.route = Route.from_search(times, parent, int(m.villages.cell[target]), m.terrain.cell_km)
-        self.activity = Activity.advancing
-        return True
+        return weights / weights.sum(), times, parent
 
     def move(self) -> None:
         self.cell, arrived = self.route.advance(self.model.step_hours)
