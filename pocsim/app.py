@@ -288,7 +288,7 @@ def draw_map(model, layer: str = "true threat", fig: Figure | None = None) -> Fi
 
 
 @functools.lru_cache(maxsize=8)
-def legend_png(layer: str, memory_hours: float | None = 120.0) -> bytes:
+def legend_png(layer: str, memory_hours: float | None) -> bytes:
     """The map's legend for a layer, as a PNG (drawn once: it does not change as the model runs)."""
     fig = Figure(figsize=(MAP_INCHES, 1.25), dpi=MAP_DPI)
     fig.legend(handles=_legend_handles(layer, memory_hours), loc="center", ncol=3, fontsize=8.5, frameon=False,
@@ -296,7 +296,7 @@ def legend_png(layer: str, memory_hours: float | None = 120.0) -> bytes:
     return figure_png(fig)
 
 
-def _legend_handles(layer: str, memory_hours: float | None = 120.0) -> list:
+def _legend_handles(layer: str, memory_hours: float | None) -> list:
     def h(label, marker, colour, **kw):
         return Line2D([], [], ls="none", marker=marker, color=colour, label=label, markersize=8, **kw)
 

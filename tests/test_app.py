@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from pocsim import app
 from pocsim.app import (DEFAULTS, HOURS_PER_FRAME, LAYERS, SCENARIOS, STRATEGIES, TrainingModel, blind_cells,
                         chart_series, charts_png, clock, counters_html, draw_charts, draw_map, exposure_warning,
-                        legend_png, threat_layer)
+                        legend_png, picture_memory_hours, threat_layer)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -50,7 +50,7 @@ def test_training_model_records_and_draws():
     assert np.all(np.diff(s["Civilian deaths"]) >= 0)
     for layer in LAYERS:
         assert isinstance(draw_map(m, layer), Figure)
-        assert legend_png(layer).startswith(PNG)
+        assert legend_png(layer, picture_memory_hours(m)).startswith(PNG)
     assert threat_layer(m, "true threat") is m.threat.field
     assert threat_layer(m, "mission's picture").shape == m.terrain.shape
     assert isinstance(draw_charts(m), Figure)
