@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from pocsim.atomic import write_atomically
+from pocsim.atomic import replace_atomically, write_atomically
 from pocsim.config import ConfigError
 from pocsim.paired import paired_summary
 from pocsim.run_folder import finished, read_json
@@ -121,9 +120,7 @@ def gather(sweep_dir: str | Path, write: bool = True, runs: list[Path] | None = 
         table.append(row)
     df = _storable(table.frame())
     if write:
-        tmp = sweep_dir / ".results.parquet.tmp"
-        df.to_parquet(tmp, index=False)
-        os.replace(tmp, sweep_dir / "results.parquet")
+        replace_atomically(sweep_dir / "results.parquet", lambda tmp: df.to_parquet(tmp, index=False))
     return df
 
 
