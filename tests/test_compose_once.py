@@ -22,6 +22,8 @@ JOBS = [
     ["+lesson=alert_without_response", "seed=4"],        # an added group
     ["strategy=modular", "seed=5", "hydra.job.name=x"],  # a Hydra override belongs to the kept key
     ["strategy=modular", "seed=6", "quiet=true", "resume=true"],
+    ["strategy=modular", "seed=7", "hydra.sweep.subdir='stage/p00001/seed=7'"],  # names the folder: a value
+    ["strategy=modular", "seed=8", "hydra.job.name=x", "hydra.sweep.subdir=y"],
 ]
 
 
@@ -109,3 +111,18 @@ def test_the_batch_checks_do_not_travel_with_every_task(loaders):
     _, once, master = loaders
     once.check(master, ["strategy=modular", "seed=1"])
     assert once._checked and not cloudpickle.loads(cloudpickle.dumps(once))._checked
+
+
+def test_runs_that_differ_only_in_their_folder_are_composed_once(loaders, monkeypatch):
+    """The sensitivity sweeper names every run's folder (hydra.sweep.subdir): that alone must not
+    compose each run afresh."""
+    hydra_loader, once, master = loaders
+    jobs = [["strategy=unarmed", f"seed={s}", f"hydra.sweep.subdir='morris/p{s:05d}/seed={s}'"] for s in range(4)]
+    expected = [OmegaConf.to_yaml(hydra_loader.load_sweep_config(master, job)) for job in jobs]
+    composed = []
+    inner = once.inner.load_sweep_config  # (Hydra's own loader: the reference above used it too)
+    monkeypatch.setattr(once.inner, "load_sweep_config", lambda *a: composed.append(1) or inner(*a))
+    for job, want in zip(jobs, expected):
+        once.check(master, job)
+        assert OmegaConf.to_yaml(once.load_sweep_config(master, job)) == want, job
+    assert len(composed) == 1

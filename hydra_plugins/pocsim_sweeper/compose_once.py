@@ -38,6 +38,9 @@ from omegaconf import DictConfig, OmegaConf
 # (loader's token, config name, structural overrides) -> composed config; a few per sweep
 _COMPOSED: "OrderedDict[Tuple[Any, ...], DictConfig]" = OrderedDict()
 _KEEP = 16
+# Hydra settings that only name a run's folder: applied to the kept config like a plain value, so
+# that the sensitivity sweeper's per-run subdir does not compose every run afresh
+NAMING_KEYS = frozenset({"hydra.sweep.subdir"})
 
 
 def compose_once(hydra_context: HydraContext) -> HydraContext:
@@ -104,6 +107,7 @@ class ComposeOnceLoader:
         ConfigLoaderImpl._apply_overrides_to_config(values, cfg)
         task = [o for o in parsed if not o.is_hydra_override()]
         cfg.hydra.overrides.task = [o.input_line for o in task]
+        cfg.hydra.overrides.hydra = [o.input_line for o in parsed if o.is_hydra_override()]
         cfg.hydra.runtime.cwd = os.getcwd()
         job = cfg.hydra.job
         job.override_dirname = _overrides_dirname(task, job.config.override_dirname)
@@ -111,9 +115,12 @@ class ComposeOnceLoader:
         return cfg
 
     def _plain_value(self, override: Override) -> bool:
-        """`key=value` on a config node, not a config group, a package, an addition or a deletion."""
+        """`key=value` on a config node, not a config group, a package, an addition or a deletion;
+        of Hydra's own settings only those that name the run's folder (others, such as
+        hydra.searchpath, can change what is composed)."""
         return (override.type == OverrideType.CHANGE and override.package is None
-                and not override.is_hydra_override() and not override.is_sweep_override()
+                and (not override.is_hydra_override() or override.key_or_group in NAMING_KEYS)
+                and not override.is_sweep_override()
                 and not isinstance(override.value(), dict)
                 and not self.inner.repository.group_exists(override.key_or_group))
 
