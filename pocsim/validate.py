@@ -244,13 +244,15 @@ def _finite_and_bounded(cfg: PocsimConfig) -> None:
 
 
 def _non_negative(obj, prefix: str) -> None:
-    """Every quantity of the section is >= 0; shares and probabilities (unit "1") lie in [0, 1]; a
-    whole number whose plausible range starts at 1 or more (a unit's size, villages per assistant) is
-    at least 1, since it divides or counts what a tool fields."""
+    """Every quantity of the section is >= 0; shares and probabilities (unit "1", documented within
+    [0, 1]) lie in [0, 1], while a dimensionless weight documented beyond 1 (civilian_lead_weight) is
+    only >= 0; a whole number whose plausible range starts at 1 or more (a unit's size, villages per
+    assistant) is at least 1, since it divides or counts what a tool fields."""
     for row in walk(obj, prefix + "."):
         if row.info is None or not row.info.quantity or isinstance(row.value, bool):
             continue
-        if row.info.unit == "1" or row.info.unit.startswith("1 ("):
+        dimensionless = row.info.unit == "1" or row.info.unit.startswith("1 (")
+        if dimensionless and not (isinstance(row.info.high, (int, float)) and row.info.high > 1):
             _check(0 <= row.value <= 1, row.key, "in [0, 1]", row.value)
         elif isinstance(row.value, int) and isinstance(row.info.low, int) and row.info.low >= 1:
             _check(row.value >= 1, row.key, ">= 1", row.value)
