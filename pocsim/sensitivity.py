@@ -90,7 +90,23 @@ def outcomes(results: pd.DataFrame, by: str = "strategy", baseline: str = "none"
         diff = (other - base).dropna()  # paired: the same point and seed, hence the same world
         for outcome in OUTCOMES:
             table[f"{arm} - {baseline}: {outcome}"] = diff[outcome].groupby("point").mean()
+    _no_point_lost(results, table.dropna())
     return table.sort_index()
+
+
+def _no_point_lost(results: pd.DataFrame, table: pd.DataFrame) -> None:
+    """Morris and Sobol need every point: when all of a point's runs of an arm failed, say why,
+    with the error most of the failed runs gave (a range or a rule of the config, usually)."""
+    lost = sorted(set(results["point"]) - set(table.index))
+    if not lost:
+        return
+    failed = results[results["point"].isin(lost) & (results.get("status", "ok") != "ok")]
+    why = ""
+    if len(failed) and "error" in failed:
+        counts = failed["error"].value_counts()
+        why = f"; {len(failed)} of their runs failed, {counts.iloc[0]} of them with: {counts.index[0]}"
+    raise ConfigError(f"{len(lost)} of {results['point'].nunique()} points have no paired result "
+                      f"(points {lost[:5]}){why}")
 
 
 def morris_indices(fs: list[Factor], points: np.ndarray, y: pd.Series, seed: int) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from pocsim import sensitivity
+from pocsim.config import ConfigError
 from pocsim.sensitivity import Factor
 from tests.conftest import SMALL, make_config
 
@@ -58,6 +59,19 @@ def test_a_strategys_effect_is_paired_by_point_and_seed():
     table = sensitivity.outcomes(df)
     assert table.loc[0, "civilian_deaths"] == 55.0
     assert table.loc[0, "modular - none: civilian_deaths"] == pytest.approx((2 - 10) / 2)
+
+
+def test_a_point_whose_runs_all_failed_is_named_with_their_error():
+    """A sample can leave what a config allows (shares summing above 1): the analysis must say
+    so, not only that points are missing."""
+    points = sensitivity.morris_points(FACTORS, trajectories=2, levels=4, seed=0)
+    df = results_of(points)
+    broken = (df.point == 3) & (df.strategy == "modular")
+    df.loc[broken, ["status", "error"]] = ["failed", "strategy.tools: the shares of mission.troops must add up to at most 1"]
+    df.loc[broken, "civilian_deaths"] = np.nan
+    with pytest.raises(ConfigError, match=r"1 of 8 points have no paired result \(points \[3\]\); 2 of their runs "
+                                          r"failed, 2 of them with: strategy.tools: the shares"):
+        sensitivity.outcomes(df)
 
 
 def test_factors_come_from_the_parameter_table():
