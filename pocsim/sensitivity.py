@@ -34,9 +34,13 @@ class Factor:
 
 def factors(config, include: list[str], exclude: list[str]) -> list[Factor]:
     """The parameters of a validated config (PocsimConfig) with a numeric range, whose key starts
-    with one of `include` (all when empty) and none of `exclude`."""
+    with one of `include` (all when empty) and none of `exclude`. A tool's share of the mission's
+    troops, police or staff is left out unless named in full in `include`: it is the strategy's
+    allocation, a decision rather than an assumption, and shares drawn one by one would add up to
+    more than the mission has (a config refused at most points)."""
     from pocsim.params import walk
     from pocsim.posterior import config_key
+    from pocsim.validate import SHARES
 
     def under(key, prefixes):
         return any(key == p or key.startswith(p + ".") for p in prefixes)
@@ -50,6 +54,8 @@ def factors(config, include: list[str], exclude: list[str]) -> list[Factor]:
                 or not info.low < info.high):
             continue
         if (include and not under(row.key, include)) or under(row.key, exclude):
+            continue
+        if row.key.rsplit(".", 1)[-1] in SHARES and row.key.startswith("strategy.tools.") and row.key not in include:
             continue
         out.append(Factor(row.key, config_key(row.key, groups), float(info.low), float(info.high), isinstance(row.value, int)))
     return out

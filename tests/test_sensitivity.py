@@ -83,6 +83,11 @@ def test_factors_come_from_the_parameter_table():
     assert fs["mission.troops"].integer and not fs["scenario.violence.lethality"].integer
     assert not any(k.startswith(("mission.reports", "scenario.terrain", "strategy.")) for k in fs)
     assert sensitivity.overrides([fs["mission.troops"]], np.array([1234.6])) == ["mission.troops=1235"]
+    # a tool's share of the mission is the strategy's allocation: only when named in full
+    tools = {f.key for f in sensitivity.factors(cfg, ["strategy.tools.mediation"], [])}
+    assert "strategy.tools.mediation.success" in tools and "strategy.tools.mediation.staff_share" not in tools
+    named = sensitivity.factors(cfg, ["strategy.tools.mediation.staff_share"], [])
+    assert [f.key for f in named] == ["strategy.tools.mediation.staff_share"]
 
 
 def sweep(tmp_path, *extra):
