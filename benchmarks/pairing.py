@@ -36,8 +36,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 STRATEGIES = ["none", "static_deterrence", "mobile_operations", "unarmed", "modular"]
 METRICS = ["civilian_deaths", "people_exposed_hours"]
 HORIZONS = (7, 30, 90)  # days
-
-
 RUN_STREAMS = ("schedule", "incidents")  # named streams drawn while the model runs (not to build it)
 
 
@@ -144,12 +142,12 @@ def main() -> None:
     print("| strategy | " + " | ".join(f"{m} (world only)" for m in metrics) + " | first choice kept |\n|---|"
           + "---|" * (len(metrics) + 1))
     for st, r in out.items():
-        print(f"| {st} | " + " | ".join(f"{r[m]:.2f} [{interval[st][m][0]:.2f}, {interval[st][m][1]:.2f}] ({world[st][m]:.2f})"
-                                    for m in metrics)
-              + f" | {kept[st]['mean']:.2f} |")
+        cells = [f"{r[m]:.2f} [{interval[st][m][0]:.2f}, {interval[st][m][1]:.2f}] ({world[st][m]:.2f})" for m in metrics]
+        print(f"| {st} | " + " | ".join(cells) + f" | {kept[st]['mean']:.2f} |")
     if a.json:
-        Path(a.json).write_text(json.dumps({"scenario": a.scenario, "days": a.days, "seeds": a.seeds, "ratio": out,
-                                            "ratio_interval": interval, "ratio_world_only": world, "first_choice_kept": kept}, indent=2) + "\n")
+        figures = {"scenario": a.scenario, "days": a.days, "seeds": a.seeds, "ratio": out, "ratio_interval": interval,
+                   "ratio_world_only": world, "first_choice_kept": kept}
+        Path(a.json).write_text(json.dumps(figures, indent=2) + "\n")
 
 
 def first_choice_kept(results: dict, strategy: str, seeds) -> dict:

@@ -133,7 +133,7 @@ def test_every_documented_range_is_accepted():
     analyses sample: each end of it, set alone, must validate. (A Morris run found
     civilian_lead_weight documented up to 3 and refused above 1.) The troop, police and staff
     shares are exempt only from their sum, which is a cross-field rule of the strategy."""
-    conf = make_config("strategy=modular", "days=2", small=False)  # (the small test world has no room for 3,000 villages)
+    conf = make_config("strategy=modular", "days=2", small=False)  # (the small world has no room for 3,000 villages)
     refused = []
     for key, value, info in numeric_keys(conf):
         if info is None or not info.quantity or not all(isinstance(x, (int, float)) for x in (info.low, info.high)):

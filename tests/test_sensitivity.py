@@ -67,7 +67,8 @@ def test_a_point_whose_runs_all_failed_is_named_with_their_error():
     points = sensitivity.morris_points(FACTORS, trajectories=2, levels=4, seed=0)
     df = results_of(points)
     broken = (df.point == 3) & (df.strategy == "modular")
-    df.loc[broken, ["status", "error"]] = ["failed", "strategy.tools: the shares of mission.troops must add up to at most 1"]
+    error = "strategy.tools: the shares of mission.troops must add up to at most 1"
+    df.loc[broken, ["status", "error"]] = ["failed", error]
     df.loc[broken, "civilian_deaths"] = np.nan
     with pytest.raises(ConfigError, match=r"1 of 8 points have no paired result \(points \[3\]\); 2 of their runs "
                                           r"failed, 2 of them with: strategy.tools: the shares"):
