@@ -191,6 +191,33 @@ def _interrupt_again(unraisable, default=sys.unraisablehook) -> None:
         default(unraisable)
 
 
+def _ctrl_c_for_this_process_only() -> None:
+    """Ctrl-C goes to every process of the terminal's group, joblib's workers too. loky starts
+    them by fork-and-exec, past os.register_at_fork, and one that gets Ctrl-C before its first
+    task (a replacement, say) prints a traceback of its own. So SIGINT is blocked here, before any
+    worker or thread exists: threads inherit the block, and processes keep it across exec, so no
+    worker ever sees it. One thread of ours waits for it and hands it to the main thread, where it
+    stops the sweep as a Ctrl-C always did."""
+    if not hasattr(signal, "pthread_sigmask") or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return  # (not POSIX, or Ctrl-C ignored or handled otherwise: leave it so)
+    # The resource trackers (loky's, multiprocessing's) unblock SIGINT after starting their process:
+    # start them first, so that the block below stays
+    from multiprocessing import resource_tracker
+
+    from joblib.externals.loky.backend import resource_tracker as loky_tracker
+
+    loky_tracker.ensure_running()
+    resource_tracker.ensure_running()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+    def forward() -> None:
+        while True:
+            signal.sigwait({signal.SIGINT})
+            _thread.interrupt_main(signal.SIGINT)
+
+    threading.Thread(target=forward, name="pocsim Ctrl-C", daemon=True).start()
+
+
 def main() -> None:
     global _FULL_ERROR, _IN_MAIN
     _FULL_ERROR = os.environ.get("HYDRA_FULL_ERROR") == "1"
@@ -201,6 +228,7 @@ def main() -> None:
     # execs, and an ignored signal stays ignored) leave it to their parent, which stops them,
     # instead of each printing a traceback.
     os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    _ctrl_c_for_this_process_only()
     sys.unraisablehook = _interrupt_again
     try:
         app()

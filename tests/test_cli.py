@@ -1,6 +1,7 @@
 """The command line as users meet it: a run folder, byte-identical reruns, one-line errors."""
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -238,6 +239,14 @@ def test_ctrl_c_stops_a_parallel_sweep_with_one_line(tmp_path):
     while not list(sweep.glob("*/summary.json")) and time.time() < deadline:
         time.sleep(0.2)
     assert list(sweep.glob("*/summary.json")), "no run finished in time"
+    # the workers never see Ctrl-C (a worker that got it before its first task printed a
+    # traceback of its own, now and then): it is blocked for them from the start (Linux's /proc)
+    workers = subprocess.run(["pgrep", "-f", "-P", str(proc.pid), "loky.backend.popen_loky"], capture_output=True,
+                             text=True).stdout.split()
+    assert workers
+    for pid in workers:
+        blocked = int(re.search(r"SigBlk:\s*(\w+)", Path(f"/proc/{pid}/status").read_text()).group(1), 16)
+        assert blocked & (1 << (signal.SIGINT - 1)), f"worker {pid} can receive Ctrl-C"
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
