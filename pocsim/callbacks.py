@@ -80,6 +80,9 @@ class SweepReport(Callback):
         self.bar = None
 
     def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
+        from pocsim.cli import keep_ctrl_c_from_workers
+
+        keep_ctrl_c_from_workers()  # before the launcher starts any worker
         if interactive() and config.hydra.launcher._target_.endswith("BasicLauncher"):
             from tqdm import tqdm
 

@@ -67,6 +67,7 @@ def _reject_unknown_keys(cfg, schema, prefix: str = "") -> None:
 # Set by main(): whether the user asked for full tracebacks (HYDRA_FULL_ERROR=1).
 _FULL_ERROR = False
 _IN_MAIN = False  # set by main(): this process is the one the user started
+_CTRL_C_FORWARDED: list = []  # keep_ctrl_c_from_workers has run in this process
 _FAILED: list[Exception] = []
 
 
@@ -191,15 +192,18 @@ def _interrupt_again(unraisable, default=sys.unraisablehook) -> None:
         default(unraisable)
 
 
-def _ctrl_c_for_this_process_only() -> None:
-    """Ctrl-C goes to every process of the terminal's group, joblib's workers too. loky starts
-    them by fork-and-exec, past os.register_at_fork, and one that gets Ctrl-C before its first
-    task (a replacement, say) prints a traceback of its own. So SIGINT is blocked here, before any
-    worker or thread exists: threads inherit the block, and processes keep it across exec, so no
-    worker ever sees it. One thread of ours waits for it and hands it to the main thread, where it
-    stops the sweep as a Ctrl-C always did."""
-    if not hasattr(signal, "pthread_sigmask") or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        return  # (not POSIX, or Ctrl-C ignored or handled otherwise: leave it so)
+def keep_ctrl_c_from_workers() -> None:
+    """Called as a sweep starts (pocsim.callbacks.SweepReport), in the command's own process only.
+    Ctrl-C goes to every process of the terminal's group, joblib's workers too. loky starts them
+    by fork-and-exec, past os.register_at_fork, and one that gets Ctrl-C before its first task (a
+    replacement, say) prints a traceback of its own. So SIGINT is blocked here, before any worker
+    exists: threads inherit the block, and processes keep it across exec, so no worker ever sees
+    it. One thread of ours waits for it and hands it to the main thread, where it stops the sweep
+    as a Ctrl-C always did. (Not at start-up: a single run would import joblib for nothing.)"""
+    if (not _IN_MAIN or _CTRL_C_FORWARDED or not hasattr(signal, "pthread_sigmask")
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        return  # (not pocsim's command, done already, not POSIX, or Ctrl-C ignored or handled otherwise)
+    _CTRL_C_FORWARDED.append(True)
     # The resource trackers (loky's, multiprocessing's) unblock SIGINT after starting their process:
     # start them first, so that the block below stays
     from multiprocessing import resource_tracker
@@ -224,11 +228,9 @@ def main() -> None:
     _IN_MAIN = True
     # Let errors reach us instead of Hydra's multi-line report; print one line unless asked.
     os.environ["HYDRA_FULL_ERROR"] = "1"
-    # Ctrl-C is the sweep's to handle: processes it forks (joblib's workers; loky forks, then
-    # execs, and an ignored signal stays ignored) leave it to their parent, which stops them,
-    # instead of each printing a traceback.
+    # Ctrl-C is the sweep's to handle: processes forked by os.fork leave it to their parent, which
+    # stops them, instead of each printing a traceback (loky's workers: keep_ctrl_c_from_workers).
     os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
-    _ctrl_c_for_this_process_only()
     sys.unraisablehook = _interrupt_again
     try:
         app()
