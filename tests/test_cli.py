@@ -314,3 +314,28 @@ def test_a_ctrl_c_swallowed_by_a_callback_is_delivered_again(monkeypatch):
         del thing
         for _ in range(500):
             time.sleep(0.01)
+
+
+def test_ctrl_c_wrapped_by_an_import_is_still_one_line(monkeypatch, capsys):
+    # Python wraps an exception from a class body's __set_name__ (matplotlib's axes) in a RuntimeError
+    # caused by it; CI once caught Ctrl-C there and printed a traceback
+    from pocsim import entry
+
+    def importing(name):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise RuntimeError("Error calling __set_name__") from interrupt
+
+    monkeypatch.setattr(entry.importlib, "import_module", importing)
+    with pytest.raises(SystemExit) as stop:
+        entry.app()
+    assert stop.value.code == 130
+    assert capsys.readouterr().err.strip() == "pocsim-app: interrupted while starting"
+
+    def broken(name):
+        raise RuntimeError("a real bug")
+
+    monkeypatch.setattr(entry.importlib, "import_module", broken)
+    with pytest.raises(RuntimeError, match="a real bug"):
+        entry.app()
