@@ -29,6 +29,7 @@ from pocsim import posterior, run_folder
 from pocsim.atomic import write_atomically
 from pocsim.callbacks import interactive
 from pocsim.config import ConfigError, PocsimConfig, register_configs
+from pocsim.entry import interrupted
 from pocsim.run_folder import REFUSAL, clear_unfinished_writes, finished, remove_hydra_files
 from pocsim.validate import validate
 
@@ -236,17 +237,17 @@ def main() -> None:
         app()
     except SystemExit:
         raise
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Exception) as exc:
         if _FULL_ERROR:
             raise
-        single = run_folder.abandon()  # a single run cut short: its folder as it was before it
-        print("pocsim: interrupted; " + ("the run did not finish (nothing of it was kept)" if single else
-                                          "finished runs are kept (resume=true picks up the rest)"), file=sys.stderr)
-        sys.exit(130)
-    except Exception as exc:
-        if _FULL_ERROR:
-            raise
-        _FAILED.append(exc)
+        if not interrupted(exc):  # Ctrl-C inside an import can come wrapped in a RuntimeError
+            _FAILED.append(exc)
+        else:
+            single = run_folder.abandon()  # a single run cut short: its folder as it was before it
+            print("pocsim: interrupted; " + ("the run did not finish (nothing of it was kept)" if single else
+                                              "finished runs are kept (resume=true picks up the rest)"),
+                  file=sys.stderr)
+            sys.exit(130)
     if _FAILED:
         bug = isinstance(_FAILED[0], InternalError)
         print(f"pocsim: {'internal error' if bug else 'error'}: {one_line(_FAILED[0])}{_hint(_FAILED[0])}",

@@ -8,7 +8,7 @@ import importlib
 import sys
 
 
-def _interrupted(error: BaseException | None) -> bool:
+def interrupted(error: BaseException | None) -> bool:
     """Whether Ctrl-C caused `error`: Python wraps an exception raised inside a class body's
     `__set_name__` (matplotlib's axes have them) in a RuntimeError whose cause is the KeyboardInterrupt."""
     while error is not None:
@@ -22,7 +22,7 @@ def _run(module: str, prog: str):
     try:
         main = importlib.import_module(module).main
     except BaseException as error:
-        if not _interrupted(error):
+        if not interrupted(error):
             raise
         print(f"{prog}: interrupted while starting", file=sys.stderr)
         sys.exit(130)
