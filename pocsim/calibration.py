@@ -14,7 +14,8 @@ variance/mean), the clustering (Knox ratio) and the state forces' share. A simul
 an average year of the record: its rates and sizes are set against the record's decade as one
 (a sum over years), its timing and clustering against the median real year (a decade has trends
 no year has). The distance is pyabc's adaptive weighted Euclidean distance, each statistic scaled
-by its spread among the generation's simulations.
+by its spread among the generation's simulations. Particles move between generations by Student-t
+kernels (pocsim/abc_transition.py), whose tails keep the importance weights from collapsing.
 
 The study is resumable: pyabc keeps every generation in an SQLite database, and the same command
 goes on from the last generation finished. Parallel ABC accepts particles in the order they
@@ -249,12 +250,15 @@ def run(study: Study, db: Path, population_size: int, generations: int, workers:
     Returns pyabc's History and the Scale its particles are on."""
     import pyabc
 
+    from pocsim.abc_transition import StudentTransition
+
     config = compose(study)
     ranges = prior_ranges(config, study)
     scale = Scale(ranges, study.log_scale)
     abc = pyabc.ABCSMC(Simulator(config, study, scale), scale.prior(),
                        pyabc.AdaptivePNormDistance(p=2, scale_function=pyabc.distance.mad),
-                       population_size=population_size, sampler=sampler(launcher, workers))
+                       population_size=population_size, transitions=StudentTransition(),
+                       sampler=sampler(launcher, workers))
     url = f"sqlite:///{Path(db).resolve()}"
     if Path(db).exists():
         abc.load(url)  # its last run: go on from the last generation it finished
