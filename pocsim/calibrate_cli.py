@@ -1,7 +1,7 @@
 """pocsim-calibrate: run or resume an ABC calibration study, and export its posterior.
 
     pocsim-calibrate experiments/ouaka_calibration/study.yaml --db out/calibration/ouaka.db \\
-        --population 60 --generations 6 --workers 2 --export pocsim/posteriors/car_ouaka.csv
+        --population 200 --generations 6 --workers 2 --export pocsim/posteriors/car_ouaka.csv
 
 The same command goes on from the last generation in --db; --generations is the total wanted.
 --generations 0 only reports (and exports) what the database holds.
@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--check", nargs="+", type=Path, metavar="FOLDER",
                     help="instead of calibrating: the record beside the runs below these folders")
     ap.add_argument("--region", help="with --check: another region's record (out of sample), e.g. ouham")
-    ap.add_argument("--population", type=int, default=60, help="particles per generation (default 60)")
+    ap.add_argument("--population", type=int, default=200,
+                    help="particles per generation (default 200; with 60, eight parameters' weights collapse)")
     ap.add_argument("--generations", type=int, default=6, help="generations in all, resumed ones included")
     ap.add_argument("--workers", type=int, default=os.cpu_count(), help="processes (joblib launcher)")
     ap.add_argument("--launcher", default="joblib", help="joblib (local processes), ray (RAY_ADDRESS) or serial")
