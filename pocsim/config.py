@@ -15,6 +15,7 @@ from typing import List, Optional
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
+from pocsim import run_name
 from pocsim.params import param, setting
 
 from pocsim.mission.config import MissionConfig, StrategyConfig  # noqa: F401 (part of the schema)
@@ -530,3 +531,6 @@ def register_local_ray_launcher() -> None:
 
     if getattr(local_ray, "LocalRayLauncher", None) is not None:
         Plugins.instance().register(local_ray.LocalRayLauncher)
+
+
+run_name.register()  # configs/config.yaml names sweep runs through it, in whichever process resolves them
