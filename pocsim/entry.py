@@ -11,9 +11,11 @@ import sys
 def interrupted(error: BaseException | None) -> bool:
     """Whether Ctrl-C caused `error`: Python wraps an exception raised inside a class body's
     `__set_name__` (matplotlib's axes have them) in a RuntimeError whose cause is the KeyboardInterrupt."""
-    while error is not None:
+    seen = set()
+    while error is not None and id(error) not in seen:  # a chain can loop back (raise e from e)
         if isinstance(error, KeyboardInterrupt):
             return True
+        seen.add(id(error))
         error = error.__cause__ or error.__context__
     return False
 
