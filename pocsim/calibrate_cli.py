@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import warnings
 from pathlib import Path
 
 from pocsim.arguments import OneLineParser
@@ -91,8 +90,6 @@ def main(argv: list[str] | None = None) -> None:
         if args.generations == 0 and not Path(args.db).exists():
             raise ConfigError(f"--db: {args.db} does not exist (nothing to report)")
         logging.getLogger("ABC").setLevel(logging.INFO)
-        # loky replaces a worker whose memory grew (a year's model is ~0.5 GB) and warns; no job is lost
-        warnings.filterwarnings("ignore", message="A worker stopped while some jobs", category=UserWarning)
         history, scale = run(study, Path(args.db), args.population, args.generations, args.workers, args.launcher,
                              args.min_acceptance)
         print(report(history, scale, study))
@@ -104,6 +101,12 @@ def main(argv: list[str] | None = None) -> None:
             raise
         print(f"pocsim-calibrate: error: {exc}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:
+        if os.environ.get("HYDRA_FULL_ERROR") == "1":
+            raise
+        print("pocsim-calibrate: interrupted; the generations finished are kept in --db (the same command "
+              "goes on from there)", file=sys.stderr)
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ The study is resumable: pyabc keeps every generation in an SQLite database, and 
 goes on from the last generation finished. Parallel ABC accepts particles in the order they
 finish, so a rerun is a new sample of the same posterior, not the same bytes; the exported CSV
 (pocsim/posteriors/<scenario>.csv) is the record runs use, and runs from it are reproducible.
-Simulations run on joblib's process pool here (loky, as the joblib launcher) or on Ray's pool
+Simulations run on a pool of local processes (`--launcher joblib`, the default) or on Ray's pool
 (`--launcher ray`, on a cluster: `ray start` first and set RAY_ADDRESS).
 """
 
@@ -225,10 +225,18 @@ def sampler(launcher: str, workers: int):
     import pyabc
 
     if launcher == "joblib":
-        from joblib.externals.loky import get_reusable_executor
+        import multiprocessing
+        import signal
+        from concurrent.futures import ProcessPoolExecutor
 
-        return pyabc.sampler.ConcurrentFutureSampler(get_reusable_executor(max_workers=workers),
-                                                     client_max_jobs=workers)
+        # Not loky's pool (the joblib launcher's): loky replaces a worker whose memory grew by 300 MB
+        # since its first task, which a year of the model (~0.5-1 GB, freed but kept by the
+        # allocator) does after one to three simulations, and each new worker imports pocsim anew
+        # (~2 s). These workers live for 100 simulations; Ctrl-C is the main process's to handle.
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+                                   max_tasks_per_child=100, initializer=signal.signal,
+                                   initargs=(signal.SIGINT, signal.SIG_IGN))
+        return pyabc.sampler.ConcurrentFutureSampler(pool, client_max_jobs=workers)
     if launcher == "ray":
         address = os.environ.get("RAY_ADDRESS")
         if not address:

@@ -6,6 +6,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -95,7 +96,8 @@ def test_a_tiny_study_runs_resumes_and_exports(tmp_path):
     history, scale = calibration.run(study, db, population_size=4, generations=2, launcher="serial", target=target)
     assert history.max_t == 1
     first = history.get_distribution(t=0)[0].sort_index()
-    history, scale = calibration.run(study, db, population_size=4, generations=3, launcher="serial")  # resumes
+    # resumes, on the pool of local processes
+    history, scale = calibration.run(study, db, population_size=4, generations=3, launcher="joblib", workers=2)
     assert history.max_t == 2
     pd.testing.assert_frame_equal(history.get_distribution(t=0)[0].sort_index(), first)  # kept, not redone
 
@@ -124,6 +126,34 @@ def test_the_cli_reports_bad_input_in_one_line(tmp_path):
                              env=env)
         assert out.returncode == 2, out.stderr
         assert out.stderr.count("\n") == 1 and key in out.stderr and "Traceback" not in out.stderr
+
+
+def test_ctrl_c_keeps_the_finished_generations_and_says_so_in_one_line(tmp_path):
+    pytest.importorskip("pyabc")
+    import yaml
+
+    from tests.test_cli import _interrupt
+
+    study = tiny_study()
+    file = tmp_path / "study.yaml"
+    file.write_text(yaml.safe_dump({"name": study.name, "overrides": study.overrides, "region": study.region,
+                                    "years": list(study.years), "parameters": study.parameters,
+                                    "log_scale": study.log_scale}))
+    db, created = tmp_path / "abc.db", []
+
+    def simulating():  # a second after pyabc made its database: the workers are running simulations
+        if db.exists() and not created:
+            created.append(time.time())
+        return bool(created) and time.time() - created[0] > 1.0
+
+    code, out, err = _interrupt([sys.executable, "-m", "pocsim.calibrate_cli", str(file), "--db", str(db),
+                                 "--population", "4", "--generations", "50", "--workers", "2"], tmp_path,
+                                after=simulating)
+    assert code == 130, err
+    lines = [line for line in err.splitlines() if not line.startswith("ABC")]  # pyabc's progress lines
+    assert lines == ["pocsim-calibrate: interrupted; the generations finished are kept in --db (the same "
+                     "command goes on from there)"], err
+    assert "Traceback" not in out + err
 
 
 def test_the_predictive_check_sets_the_record_beside_the_runs(tmp_path, monkeypatch):
