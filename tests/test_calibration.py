@@ -133,12 +133,13 @@ def test_ctrl_c_keeps_the_finished_generations_and_says_so_in_one_line(tmp_path)
     import yaml
 
     from tests.test_cli import _interrupt
+    from tests.test_pattern_validation import write_ged
 
     study = tiny_study()
     file = tmp_path / "study.yaml"
     file.write_text(yaml.safe_dump({"name": study.name, "overrides": study.overrides, "region": study.region,
-                                    "years": list(study.years), "parameters": study.parameters,
-                                    "log_scale": study.log_scale}))
+                                    "years": [2015, 2017], "parameters": study.parameters,
+                                    "log_scale": study.log_scale, "ged": str(write_ged(tmp_path / "ged.csv"))}))
     db, created = tmp_path / "abc.db", []
 
     def simulating():  # a second after pyabc made its database: the workers are running simulations

@@ -22,9 +22,9 @@ def sweep(tmp_path_factory):
     return root / "sweep"
 
 
-@pytest.fixture(scope="module")
-def ged(tmp_path_factory):
-    """A GED-shaped file: two regions, three years, a state perpetrator, a non-fatal and a state-based event."""
+def write_ged(path):
+    """A GED-shaped file: two regions, three years (2015-2017), a state perpetrator, a non-fatal and a
+    state-based event."""
     rng = np.random.default_rng(5)
     n = 90
     days = pd.Timestamp("2015-01-01") + pd.to_timedelta(np.sort(rng.integers(0, 3 * 365, n)), unit="D")
@@ -35,9 +35,13 @@ def ged(tmp_path_factory):
         "date_start": days.strftime("%Y-%m-%d"), "latitude": 5.7 + rng.uniform(0, 1, n),
         "longitude": 20.7 + rng.uniform(0, 1, n), "adm_1": np.where(np.arange(n) % 3 == 0, "Ouham province",
                                                                        "Ouaka province")})
-    path = tmp_path_factory.mktemp("ged") / "ged.csv"
     frame.to_csv(path, index=False)
     return path
+
+
+@pytest.fixture(scope="module")
+def ged(tmp_path_factory):
+    return write_ged(tmp_path_factory.mktemp("ged") / "ged.csv")
 
 
 def test_writes_the_table_figures_and_rows(sweep, ged, tmp_path, capsys):
