@@ -230,7 +230,7 @@ def sampler(launcher: str, workers: int):
         from concurrent.futures import ProcessPoolExecutor
 
         # Not loky's pool (the joblib launcher's): loky replaces a worker whose memory grew by 300 MB
-        # since its first task, which a year of the model (~0.5-1 GB, freed but kept by the
+        # since its first task, which a year of the model (0.5-3 GB, freed but kept by the
         # allocator) does after one to three simulations, and each new worker imports pocsim anew
         # (~2 s). These workers live for 100 simulations; Ctrl-C is the main process's to handle.
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
