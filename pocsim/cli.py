@@ -240,14 +240,13 @@ def main() -> None:
     except (KeyboardInterrupt, Exception) as exc:
         if _FULL_ERROR:
             raise
-        if not interrupted(exc):  # Ctrl-C inside an import can come wrapped in a RuntimeError
-            _FAILED.append(exc)
-        else:
+        if interrupted(exc):  # Ctrl-C inside an import can come wrapped in a RuntimeError
             single = run_folder.abandon()  # a single run cut short: its folder as it was before it
             print("pocsim: interrupted; " + ("the run did not finish (nothing of it was kept)" if single else
                                               "finished runs are kept (resume=true picks up the rest)"),
                   file=sys.stderr)
             sys.exit(130)
+        _FAILED.append(exc)
     if _FAILED:
         bug = isinstance(_FAILED[0], InternalError)
         print(f"pocsim: {'internal error' if bug else 'error'}: {one_line(_FAILED[0])}{_hint(_FAILED[0])}",

@@ -12,7 +12,8 @@ from matplotlib.collections import PathCollection
 from pocsim import plots
 from pocsim.results import comparison, contrast, gather
 from pocsim.sweep_figures import cumulative, draw
-from tests.test_sweeps import SMALL, pocsim
+from tests.conftest import SMALL
+from tests.test_sweeps import pocsim
 
 ONE_FOLDER_PER_JOB = "hydra.sweep.subdir=${hydra.job.num}"  # short run folder names
 

@@ -1,16 +1,14 @@
 """A sweep's run folders are named by their overrides, shortened with a hash when too long for a
 file name (pocsim/run_name.py)."""
 
-import subprocess
-import sys
-
 import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
 from pocsim.run_name import NAME_MAX, run_name
 
-from tests.test_sweeps import ENV, SMALL
+from tests.conftest import SMALL
+from tests.test_sweeps import pocsim
 
 
 def test_a_name_that_fits_is_kept():
@@ -41,14 +39,14 @@ def test_one_override_longer_than_a_name():
 def test_a_sweep_with_many_overrides_runs_and_resumes(tmp_path):
     many = [f"scenario.violence.{key}" for key in ("lethality=0.07", "raid_interval_hours=96.0", "escape_rate=0.5",
                                                    "search_hours=2.0", "opportunism=0.3", "clash_range_km=2.0")]
-    args = [sys.executable, "-m", "pocsim", "-m", "seed=0,1", "days=2", *SMALL, *many, "hydra.sweep.dir=sw"]
-    run = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, env=ENV, timeout=600)
+    args = ["-m", "seed=0,1", "days=2", *SMALL, *many, "hydra.sweep.dir=sw"]
+    run = pocsim(*args, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     folders = sorted(p.name for p in (tmp_path / "sw").iterdir() if p.is_dir() and p.name != "figures")
     assert len(folders) == 2 and all("~" in f for f in folders)
     assert len(pd.read_parquet(tmp_path / "sw" / "results.parquet")) == 2
     stamps = {f: (tmp_path / "sw" / f / "summary.json").stat().st_mtime_ns for f in folders}
-    again = subprocess.run([*args, "resume=true"], cwd=tmp_path, capture_output=True, text=True, env=ENV, timeout=600)
+    again = pocsim(*args, "resume=true", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     # resume found both runs under their shortened names and ran neither again
     assert {f: (tmp_path / "sw" / f / "summary.json").stat().st_mtime_ns for f in folders} == stamps

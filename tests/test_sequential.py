@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from pocsim.sequential import EQUIVALENT, FEWER, MORE, OPEN, StoppingRule, sentence, settled, verdicts
-from tests.test_sweeps import SMALL, pocsim
+from tests.conftest import SMALL
+from tests.test_sweeps import pocsim
 
 
 def worlds(effects: dict, n: int, base=500.0, spread=100.0, noise=None, seed=0) -> pd.DataFrame:

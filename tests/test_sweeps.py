@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from hydra import compose, initialize_config_module
 
-SMALL = ["scenario.terrain.width=60", "scenario.terrain.height=60", "scenario.terrain.n_towns=3",
-         "scenario.terrain.town_spacing_km=15", "scenario.villages.count=90"]
+from tests.conftest import SMALL
+
 ENV = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "CI": "1"}
 
 
