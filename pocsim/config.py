@@ -171,7 +171,9 @@ class VillagesConfig:
     town_pull_km: float = param(40.0, unit="km", low=10.0, high=80.0,
                                 source="assumption: roadside settlement is densest within a day or two's walk of "
                                        "a town")
-    share_along_rivers: float = param(0.2, unit="1", low=0.05, high=0.4,
+    # high: at most 1 - share_along_roads' high, so that every draw from the table's ranges is a world
+    # that can be built (0.4 refused a sensitivity sample's corners)
+    share_along_rivers: float = param(0.2, unit="1", low=0.05, high=0.3,
                                       source="assumption: water, fishing and river transport; the rest lie off road")
     riverside_km: float = param(1.5, unit="km", low=0.5, high=3.0,
                                 source="assumption: a riverside village lies a short walk from the water")

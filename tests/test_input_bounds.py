@@ -145,3 +145,30 @@ def test_every_documented_range_is_accepted():
                 if "must add up to at most 1" not in str(exc):
                     refused.append((key, end, str(exc)))
     assert not refused, refused[:10]
+
+
+@pytest.mark.parametrize("strategy", ["static_deterrence", "mobile_operations", "unarmed", "modular"])
+def test_a_sections_ranges_hold_together(strategy):
+    """Group screening (hydra.sweeper.groups) moves a section's parameters together: each section
+    set at once to its low ends, its high ends, or alternating ends, must validate. (Villages along
+    roads up to 0.7 and along rivers up to 0.4 once refused the corner where both were high.)"""
+    from pocsim.validate import SHARES
+
+    conf = make_config(f"strategy={strategy}", "days=2", small=False)
+    sections: dict = {}
+    for key, value, info in numeric_keys(conf):
+        if (info is not None and info.quantity and all(isinstance(x, (int, float)) for x in (info.low, info.high))
+                and key.rsplit(".", 1)[-1] not in SHARES):  # shares: the strategy's allocation, never sampled
+            sections.setdefault(key.rsplit(".", 1)[0], []).append((key, value, info))
+    refused = []
+    for section, rows in sections.items():
+        for name, pick in [("low", lambda i: 0), ("high", lambda i: 1), ("alternating", lambda i: i % 2),
+                           ("alternating the other way", lambda i: 1 - i % 2)]:
+            c = conf
+            for i, (key, value, info) in enumerate(rows):
+                c = with_value(c, key, type(value)((info.low, info.high)[pick(i)]))
+            try:
+                validate(c)
+            except ConfigError as exc:
+                refused.append((section, name, str(exc)))
+    assert not refused, refused[:10]
