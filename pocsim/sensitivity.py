@@ -31,6 +31,12 @@ class Factor:
     high: float
     integer: bool
 
+    @property
+    def group(self) -> str:
+        """The table's section the parameter is in (scenario.violence, strategy.tools.mediation,
+        scenario.groups.FPL): group screening moves a section's parameters together."""
+        return self.key.rsplit(".", 1)[0]
+
 
 def factors(config, include: list[str], exclude: list[str]) -> list[Factor]:
     """The parameters of a validated config (PocsimConfig) with a numeric range, whose key starts
@@ -61,21 +67,35 @@ def factors(config, include: list[str], exclude: list[str]) -> list[Factor]:
     return out
 
 
-def problem(fs: list[Factor]) -> dict:
-    return {"num_vars": len(fs), "names": [f.key for f in fs], "bounds": [[f.low, f.high] for f in fs]}
+def problem(fs: list[Factor], grouped: bool = False) -> dict:
+    """SALib's problem. `grouped`: the factors are the table's sections (Factor.group), each
+    moved as one; a Morris trajectory then takes sections + 1 points rather than parameters + 1, and
+    the indices are a section's (Campolongo et al. 2007)."""
+    p = {"num_vars": len(fs), "names": [f.key for f in fs], "bounds": [[f.low, f.high] for f in fs]}
+    if grouped:
+        p["groups"] = [f.group for f in fs]
+    return p
 
 
-def morris_points(fs: list[Factor], trajectories: int, levels: int, seed: int) -> np.ndarray:
+def names(fs: list[Factor], grouped: bool = False) -> list[str]:
+    """What the indices are of: the parameters, or their sections in order of first appearance."""
+    from SALib.util import extract_group_names
+
+    return list(extract_group_names(problem(fs, grouped))[0])
+
+
+def morris_points(fs: list[Factor], trajectories: int, levels: int, seed: int, grouped: bool = False) -> np.ndarray:
     from SALib.sample import morris
 
-    return morris.sample(problem(fs), trajectories, num_levels=levels, seed=seed)
+    return morris.sample(problem(fs, grouped), trajectories, num_levels=levels, seed=seed)
 
 
-def sobol_points(fs: list[Factor], n: int, seed: int) -> np.ndarray:
-    """Saltelli's scheme for first-order and total indices: n (a power of 2) x (k + 2) points."""
+def sobol_points(fs: list[Factor], n: int, seed: int, grouped: bool = False) -> np.ndarray:
+    """Saltelli's scheme for first-order and total indices: n (a power of 2) x (k + 2) points,
+    k the parameters or, grouped, the sections."""
     from SALib.sample import sobol
 
-    return sobol.sample(problem(fs), n, calc_second_order=False, seed=seed)
+    return sobol.sample(problem(fs, grouped), n, calc_second_order=False, seed=seed)
 
 
 def overrides(fs: list[Factor], point: np.ndarray) -> list[str]:
@@ -115,27 +135,29 @@ def _no_point_lost(results: pd.DataFrame, table: pd.DataFrame) -> None:
                       f"(points {lost[:5]}){why}")
 
 
-def morris_indices(fs: list[Factor], points: np.ndarray, y: pd.Series, seed: int) -> pd.DataFrame:
-    """mu* (mean absolute elementary effect), its confidence interval and sigma, per factor,
-    most influential first. `y` is indexed by point number; every point must be there."""
+def morris_indices(fs: list[Factor], points: np.ndarray, y: pd.Series, seed: int,
+                   grouped: bool = False) -> pd.DataFrame:
+    """mu* (mean absolute elementary effect), its confidence interval and sigma, per factor (or
+    section; SALib gives a section no sigma), most influential first. `y` is indexed by point
+    number; every point must be there."""
     from SALib.analyze import morris
 
     missing = sorted(set(range(len(points))) - set(y.dropna().index))
     if missing:
         raise ConfigError(f"Morris needs every point of a trajectory; points {missing[:5]} have no result")
-    res = morris.analyze(problem(fs), points, y.sort_index().to_numpy(), seed=seed)
+    res = morris.analyze(problem(fs, grouped), points, y.sort_index().to_numpy(), seed=seed)
     table = pd.DataFrame({"mu_star": res["mu_star"], "mu_star_conf": res["mu_star_conf"], "sigma": res["sigma"]},
-                         index=pd.Index([f.key for f in fs], name="parameter"))
+                         index=pd.Index(names(fs, grouped), name="parameter"))
     return table.sort_values("mu_star", ascending=False)
 
 
-def sobol_indices(fs: list[Factor], y: pd.Series, seed: int) -> pd.DataFrame:
+def sobol_indices(fs: list[Factor], y: pd.Series, seed: int, grouped: bool = False) -> pd.DataFrame:
     """First-order and total Sobol indices with 95 % bootstrap intervals, largest total first."""
     from SALib.analyze import sobol
 
-    res = sobol.analyze(problem(fs), y.sort_index().to_numpy(), calc_second_order=False, seed=seed)
+    res = sobol.analyze(problem(fs, grouped), y.sort_index().to_numpy(), calc_second_order=False, seed=seed)
     table = pd.DataFrame({"S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"], "ST_conf": res["ST_conf"]},
-                         index=pd.Index([f.key for f in fs], name="parameter"))
+                         index=pd.Index(names(fs, grouped), name="parameter"))
     return table.sort_values("ST", ascending=False)
 
 

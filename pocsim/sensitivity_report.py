@@ -25,19 +25,21 @@ class Report:
         self.points["morris"] = len(points)
         for column in outcomes.columns:
             self.morris_tables[column] = sensitivity.morris_indices(factors, points, outcomes[column],
-                                                                    self.s["sample_seed"])
+                                                                    self.s["sample_seed"], self.s["groups"])
 
     def top(self, factors, k: int) -> list:
-        """The k parameters most influential on any outcome: mu* relative to each outcome's largest."""
+        """The parameters of the k most influential parameters (or sections) on any outcome: mu*
+        relative to each outcome's largest."""
         score = pd.concat([t["mu_star"] / t["mu_star"].max() if t["mu_star"].max() > 0 else t["mu_star"]
                            for t in self.morris_tables.values()], axis=1).max(axis=1)
         keep = set(score.sort_values(ascending=False).index[:k])
-        return [f for f in factors if f.key in keep]
+        return [f for f in factors if (f.group if self.s["groups"] else f.key) in keep]
 
     def sobol(self, factors, outcomes: pd.DataFrame) -> None:
         self.points["sobol"] = len(outcomes)
         for column in outcomes.columns:
-            self.sobol_tables[column] = sensitivity.sobol_indices(factors, outcomes[column], self.s["sample_seed"])
+            self.sobol_tables[column] = sensitivity.sobol_indices(factors, outcomes[column], self.s["sample_seed"],
+                                                                  self.s["groups"])
 
     def robustness(self, source: str, rank: pd.DataFrame, values: pd.DataFrame, metric: str) -> None:
         from pocsim import robustness
@@ -52,6 +54,10 @@ class Report:
                  f"Method: {self.s['method']}; seeds 0-{self.s['seeds'] - 1} at every point, every arm on the same "
                  f"seeds; a strategy's effect is its paired difference to {self.s['by']}={self.s['baseline']}, "
                  "averaged over seeds.", ""]
+        if self.s["groups"]:
+            lines += ["Grouped: the factors are the parameter table's sections (the key up to its last part), each "
+                      "section's parameters moved together; an index is a section's, and a section that matters is "
+                      "screened parameter by parameter with hydra.sweeper.include=[SECTION].", ""]
         if self.morris_tables:
             self._save("morris", self.morris_tables)
             lines += [f"## Morris screening ({self.points['morris']} points, {self.s['trajectories']} trajectories, "
@@ -99,11 +105,18 @@ class Report:
         n = len(self.morris_tables)
         fig, axes = plt.subplots(1, n, figsize=(5 * n, 4.2), squeeze=False)
         for ax, (outcome, t) in zip(axes[0], self.morris_tables.items()):
-            ax.scatter(t["mu_star"], t["sigma"], s=12)
-            for name, row in t.head(5).iterrows():
-                ax.annotate(name.split(".", 1)[-1], (row["mu_star"], row["sigma"]), fontsize=6)
+            if self.s["groups"]:  # a section has no sigma (SALib): its mu* with the interval, largest first
+                t = t.head(12)
+                y = np.arange(len(t))
+                ax.barh(y, t["mu_star"], xerr=t["mu_star_conf"])
+                ax.set_yticks(y, [k.split(".", 1)[-1] for k in t.index], fontsize=6)
+                ax.invert_yaxis()
+            else:
+                ax.scatter(t["mu_star"], t["sigma"], s=12)
+                for name, row in t.head(5).iterrows():
+                    ax.annotate(name.split(".", 1)[-1], (row["mu_star"], row["sigma"]), fontsize=6)
+                ax.set_ylabel("sigma")
             ax.set_xlabel("mu* (mean |elementary effect|)")
-            ax.set_ylabel("sigma")
             ax.set_title(outcome, fontsize=8)
         fig.tight_layout()
         fig.savefig(self.dir / "morris.png", dpi=110)

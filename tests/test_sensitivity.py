@@ -53,6 +53,28 @@ def test_sobol_indices_of_a_known_function():
     assert sensitivity.deciding(exposure, "ST", "ST_conf") == ["x2"]
 
 
+def test_grouped_indices_are_a_sections():
+    """Group screening: x0 and x1 form section a, x2 section b. A trajectory takes sections + 1
+    points, and the indices are the sections', computed from the same outcomes as above."""
+    grouped = [Factor("a.x0", "x0", 0.0, 1.0, False), Factor("a.x1", "x1", 0.0, 1.0, False),
+               Factor("b.x2", "x2", 0.0, 1.0, False)]
+    points = sensitivity.morris_points(grouped, trajectories=10, levels=4, seed=0, grouped=True)
+    assert points.shape == (10 * (2 + 1), 3)
+    table = sensitivity.outcomes(results_of(points))
+    deaths = sensitivity.morris_indices(grouped, points, table["civilian_deaths"], seed=0, grouped=True)
+    assert list(deaths.index) == ["a", "b"]
+    assert 9 <= deaths.loc["a", "mu_star"] <= 11 and deaths.loc["b", "mu_star"] == 0  # 10 x0 + x1, moved together
+    effect = sensitivity.morris_indices(grouped, points, table["modular - none: civilian_deaths"], seed=0, grouped=True)
+    assert sensitivity.deciding(effect, "mu_star", "mu_star_conf") == ["b"]
+    points = sensitivity.sobol_points(grouped, n=256, seed=0, grouped=True)
+    assert len(points) == 256 * (2 + 2)
+    table = sensitivity.outcomes(results_of(points, seeds=(0,)))
+    st = sensitivity.sobol_indices(grouped, table["civilian_deaths"], seed=0, grouped=True)["ST"]
+    assert st["a"] == pytest.approx(1, abs=0.05) and abs(st["b"]) < 0.01
+    exposure = sensitivity.sobol_indices(grouped, table["people_exposed_hours"], seed=0, grouped=True)
+    assert sensitivity.deciding(exposure, "ST", "ST_conf") == ["b"]
+
+
 def test_a_strategys_effect_is_paired_by_point_and_seed():
     df = pd.DataFrame({"point": [0, 0, 0, 0], "seed": [0, 1, 0, 1], "strategy": ["none", "none", "modular", "modular"],
                        "civilian_deaths": [10.0, 100.0, 12.0, 90.0], "people_exposed_hours": [1.0, 1.0, 1.0, 1.0]})
@@ -123,6 +145,18 @@ def test_a_tiny_analysis_runs_through_hydra_and_resumes(tmp_path):
     assert (d / "morris.csv").read_text() != morris
     assert sweep(tmp_path).returncode == 0
     assert (d / "morris.csv").read_text() == morris
+
+
+def test_a_grouped_screening_runs_through_hydra(tmp_path):
+    out = sweep(tmp_path, "hydra.sweeper.include=[scenario.threat,scenario.encounters]", "hydra.sweeper.groups=true",
+                "hydra.sweeper.method=morris")
+    assert out.returncode == 0, out.stderr
+    d = tmp_path / "sens"
+    morris = pd.read_csv(d / "morris.csv")
+    assert set(morris["parameter"]) == {"scenario.threat", "scenario.encounters"}
+    assert len(sorted(d.glob("morris/p*/*/summary.json"))) == 2 * (2 + 1) * 2  # arms x (sections + 1) x trajectories
+    assert (d / "morris.png").is_file() and not (d / "sobol.csv").exists()
+    assert "Grouped" in (d / "sensitivity.md").read_text()
 
 
 @pytest.mark.parametrize("extra, key", [

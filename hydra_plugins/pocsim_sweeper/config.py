@@ -46,7 +46,10 @@ class SensitivitySweeperConf:
     seeds: int = 3  # seeds 0..seeds-1 at every point, for every arm
     trajectories: int = 10  # Morris: trajectories of k + 1 points
     levels: int = 4  # Morris: grid levels
-    top: int = 15  # Sobol on this many parameters, the most influential in the screening
+    # Morris and Sobol on the table's sections (scenario.violence, strategy.tools.mediation, ...), each moved
+    # as one: (sections + 1) x trajectories Morris points, which screens every parameter on a small machine
+    groups: bool = False
+    top: int = 15  # Sobol on this many parameters (or sections), the most influential in the screening
     sobol_n: int = 64  # Sobol: base sample (a power of 2); n x (k + 2) points
     sample_seed: int = 0  # SALib's sampling seed: the same command makes the same points
     sets: int = 50  # robustness: parameter sets

@@ -82,13 +82,13 @@ class SensitivitySweeper(Sweeper):
                               f"(excluding {s['exclude']}); pocsim-params lists them")
         returns, report = [], sensitivity_report.Report(sweep_dir, s)
         if s["method"] in ("screening", "morris"):
-            points = sensitivity.morris_points(factors, s["trajectories"], s["levels"], s["sample_seed"])
+            points = sensitivity.morris_points(factors, s["trajectories"], s["levels"], s["sample_seed"], s["groups"])
             returns.append(self.run_stage("morris", factors, points, arms, keys))
             table = self.outcomes(sweep_dir, returns[-1])
             report.morris(factors, points, table)
             factors = report.top(factors, s["top"])
         if s["method"] in ("screening", "sobol"):
-            points = sensitivity.sobol_points(factors, s["sobol_n"], s["sample_seed"])
+            points = sensitivity.sobol_points(factors, s["sobol_n"], s["sample_seed"], s["groups"])
             returns.append(self.run_stage("sobol", factors, points, arms, keys))
             report.sobol(factors, self.outcomes(sweep_dir, returns[-1]))
         if s["method"] == "robustness":
