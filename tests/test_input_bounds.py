@@ -51,6 +51,11 @@ def with_value(conf, key: str, value):
     return conf
 
 
+def documented_range(info) -> bool:
+    """Whether a quantity has a plausible range of numbers in the table (docs/parameters.md)."""
+    return info is not None and info.quantity and all(isinstance(x, (int, float)) for x in (info.low, info.high))
+
+
 def hostile(value, info) -> list:
     """The values to try: NaN, +-inf, 0, huge and tiny, and the largest the bounds allow."""
     out = list(INTS if isinstance(value, int) else FLOATS)
@@ -136,7 +141,7 @@ def test_every_documented_range_is_accepted():
     conf = make_config("strategy=modular", "days=2", small=False)  # (the small world has no room for 3,000 villages)
     refused = []
     for key, value, info in numeric_keys(conf):
-        if info is None or not info.quantity or not all(isinstance(x, (int, float)) for x in (info.low, info.high)):
+        if not documented_range(info):
             continue
         for end in (info.low, info.high):
             try:
@@ -157,8 +162,7 @@ def test_a_sections_ranges_hold_together(strategy):
     conf = make_config(f"strategy={strategy}", "days=2", small=False)
     sections: dict = {}
     for key, value, info in numeric_keys(conf):
-        if (info is not None and info.quantity and all(isinstance(x, (int, float)) for x in (info.low, info.high))
-                and key.rsplit(".", 1)[-1] not in SHARES):  # shares: the strategy's allocation, never sampled
+        if documented_range(info) and key.rsplit(".", 1)[-1] not in SHARES:  # shares: the strategy's allocation
             sections.setdefault(key.rsplit(".", 1)[0], []).append((key, value, info))
     refused = []
     for section, rows in sections.items():
